@@ -1,0 +1,14 @@
+package org.callscheduler.call;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** The body of every error answer: a message, and for validation errors the fields at fault. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ApiError(String error, List<Violation> violations) {
+
+    public static ApiError of(String error) {
+        return new ApiError(error, null);
+    }
+}

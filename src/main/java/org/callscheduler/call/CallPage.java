@@ -1,0 +1,7 @@
+package org.callscheduler.call;
+
+import java.util.List;
+
+/** One page of calls and the number of calls matching the filter. */
+public record CallPage(List<CallResponse> calls, long total) {
+}

@@ -1,0 +1,17 @@
+package org.callscheduler.call;
+
+/**
+ * A call a dispatcher has claimed and must now dial.
+ *
+ * @param attempt the number of this dial attempt, 1 for the first
+ * @param takenOver true when an earlier claim on it expired: the instance that held it stopped
+ *        while dialling, so the Call API may or may not have received that attempt
+ * @param previousOwner the instance whose claim expired, when {@code takenOver}
+ */
+public record ClaimedCall(long id, String phoneNumber, int attempt, boolean takenOver, String previousOwner) {
+
+    /** The key sent to the Call API with every attempt for this call, so it can drop repeats. */
+    public String idempotencyKey() {
+        return "call-" + id;
+    }
+}

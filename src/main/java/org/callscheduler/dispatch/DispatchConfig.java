@@ -1,0 +1,56 @@
+package org.callscheduler.dispatch;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How due calls are claimed and dialled. */
+@ConfigMapping(prefix = "call-scheduler.dispatch")
+public interface DispatchConfig {
+
+    /** Whether this instance dials due calls at all (an instance may serve the API only). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Name of this instance in claims; defaults to the host name plus a random suffix. */
+    Optional<String> instanceId();
+
+    /** The safety-net sweep for due calls; the dispatcher also wakes at each call's due time. */
+    @WithDefault("1s")
+    Duration sweepInterval();
+
+    /** Most calls claimed in one database transaction. */
+    @WithDefault("200")
+    int batchSize();
+
+    /** Most dial requests waiting for the Call API at once. */
+    @WithDefault("256")
+    int maxInFlight();
+
+    /** How long a claim holds; a call claimed by an instance that died is taken over after this. */
+    @WithDefault("10s")
+    Duration lease();
+
+    /** Dial attempts before a call that the Call API keeps failing is marked failed. */
+    @WithDefault("5")
+    int maxAttempts();
+
+    /**
+     * What to do with a call whose claim expired while its instance was dialling it (the Call API
+     * may or may not have received that request): REDIAL (at-least-once, with the same idempotency
+     * key) or FAIL (at-most-once: the call fails with an error_message saying so).
+     */
+    @WithDefault("redial")
+    Takeover takeover();
+
+    /** How long a stopping instance waits for the answers to its in-flight dials. */
+    @WithDefault("10s")
+    Duration shutdownGrace();
+
+    enum Takeover {
+        REDIAL,
+        FAIL
+    }
+}

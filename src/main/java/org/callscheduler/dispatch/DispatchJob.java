@@ -1,0 +1,161 @@
+package org.callscheduler.dispatch;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+
+import org.callscheduler.call.CallRemoved;
+import org.callscheduler.call.CallScheduled;
+import org.callscheduler.call.CallService;
+import org.callscheduler.provider.CallApiClient;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * Runs this instance's dispatcher at the right moments: at start-up (catch-up of overdue calls),
+ * at the due time of the next pending call, as soon as a call is scheduled for now, and on a
+ * one-second sweep that is the safety net for everything else (other instances' calls, expired
+ * claims, missed wake-ups).
+ * <p>
+ * All runs happen one after another on a single thread, so one instance never races itself.
+ */
+@ApplicationScoped
+public class DispatchJob {
+
+    /** Wake a hair after the due time, so the database clock has surely passed it. */
+    private static final Duration WAKE_MARGIN = Duration.ofMillis(1);
+
+    private final CallService calls;
+    private final CallApiClient api;
+    private final DispatchConfig config;
+
+    private CallDispatcher dispatcher;
+    private ScheduledExecutorService timer;
+    private ScheduledFuture<?> nextWake;
+    private Instant nextWakeAt;
+
+    DispatchJob(CallService calls, CallApiClient api, DispatchConfig config) {
+        this.calls = calls;
+        this.api = api;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            Log.info("Dispatch is off on this instance (call-scheduler.dispatch.enabled=false)");
+            return;
+        }
+        String owner = config.instanceId().orElseGet(DispatchJob::defaultInstanceId);
+        dispatcher = newDispatcher(owner);
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "call-dispatcher");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Log.infof("Dispatcher %s started: dialling overdue calls now, then each call at its due time"
+                + " (sweep every %s, up to %d calls in flight to %s)", owner, config.sweepInterval(),
+                config.maxInFlight(), api.baseUri());
+        wakeAt(Instant.now());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (dispatcher == null) {
+            return;
+        }
+        synchronized (this) {
+            timer.shutdownNow();
+        }
+        dispatcher.stop();
+        Log.infof("Dispatcher %s stopped", dispatcher.owner());
+    }
+
+    @Scheduled(identity = "dispatch-sweep", every = "{call-scheduler.dispatch.sweep-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        if (dispatcher != null) {
+            wakeAt(Instant.now());
+        }
+    }
+
+    void onScheduled(@Observes(during = TransactionPhase.AFTER_SUCCESS) CallScheduled event) {
+        if (dispatcher != null) {
+            wakeAt(event.dueAt());
+        }
+    }
+
+    void onRemoved(@Observes(during = TransactionPhase.AFTER_SUCCESS) CallRemoved event) {
+        if (dispatcher != null) {
+            submit(this::rescheduleFromDatabase);
+        }
+    }
+
+    /** A dispatcher for this instance's dependencies under another owner name, for tests. */
+    CallDispatcher newDispatcher(String owner) {
+        return new CallDispatcher(owner, calls, api, config, this::wakeAt);
+    }
+
+    /** Makes sure a run happens at {@code at} or earlier. */
+    synchronized void wakeAt(Instant at) {
+        if (timer == null || timer.isShutdown()) {
+            return;
+        }
+        if (nextWake != null && !nextWake.isDone() && !at.isBefore(nextWakeAt)) {
+            return;
+        }
+        if (nextWake != null) {
+            nextWake.cancel(false);
+        }
+        long delay = Math.max(0, Duration.between(Instant.now(), at.plus(WAKE_MARGIN)).toNanos() / 1000);
+        nextWakeAt = at;
+        nextWake = timer.schedule(this::run, delay, TimeUnit.MICROSECONDS);
+    }
+
+    private void run() {
+        synchronized (this) {
+            if (nextWake != null && nextWake.getDelay(TimeUnit.NANOSECONDS) <= 0) {
+                nextWake = null;
+            }
+        }
+        try {
+            int claimed = dispatcher.dispatchDue();
+            if (claimed > 0) {
+                Log.debugf("Dispatcher %s sent %d calls", dispatcher.owner(), claimed);
+            }
+            rescheduleFromDatabase();
+        } catch (RuntimeException e) {
+            Log.errorf(e, "Dispatch run failed; the next sweep tries again");
+        }
+    }
+
+    private void rescheduleFromDatabase() {
+        calls.nextDueTime().ifPresent(this::wakeAt);
+    }
+
+    private synchronized void submit(Runnable task) {
+        if (timer != null && !timer.isShutdown()) {
+            timer.execute(task);
+        }
+    }
+
+    private static String defaultInstanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "instance";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

@@ -1,0 +1,84 @@
+package org.callscheduler.provider;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The one way into the Call API. Its answers never fail: every failure comes back as an outcome
+ * that says whether trying again makes sense.
+ */
+@ApplicationScoped
+public class CallApiClient {
+
+    /** Every status the contract lets the Call API report. */
+    static final Set<String> STATUSES = Set.of("initiated", "ringing", "connected", "completed", "busy", "no-answer",
+            "failed");
+
+    private final GuardedCallApi api;
+    private final Backoff backoff;
+
+    CallApiClient(GuardedCallApi api, CallApiConfig config) {
+        this.api = api;
+        this.backoff = Backoff.of(config.backoff());
+    }
+
+    /** Asks the Call API to place a call to {@code phoneNumber}. */
+    public Uni<DialOutcome> dial(String phoneNumber, String idempotencyKey) {
+        return api.create(phoneNumber, idempotencyKey)
+                .map(CallApiClient::accepted)
+                .onFailure().recoverWithItem(CallApiClient::dialFailure);
+    }
+
+    /** Asks the Call API how a call it placed is going. */
+    public Uni<StatusOutcome> status(String callApiId) {
+        return api.get(callApiId)
+                .map(CallApiClient::known)
+                .onFailure().recoverWithItem(CallApiClient::statusFailure);
+    }
+
+    /** How long to wait before retrying after failed dial attempt number {@code attempt}. */
+    public Duration retryDelay(int attempt) {
+        return backoff.delay(attempt, ThreadLocalRandom.current().nextDouble());
+    }
+
+    public URI baseUri() {
+        return api.baseUri();
+    }
+
+    private static DialOutcome accepted(CallApiCall call) {
+        if (call == null || call.callId() == null || call.callId().isBlank()) {
+            return new DialOutcome.Unavailable("malformed answer from the Call API: no call_id");
+        }
+        String status = call.status() != null && STATUSES.contains(call.status()) ? call.status() : "initiated";
+        return new DialOutcome.Accepted(call.callId(), status);
+    }
+
+    private static DialOutcome dialFailure(Throwable failure) {
+        CallApiException e = GuardedCallApi.translate(failure);
+        return e instanceof CallApiException.Rejected
+                ? new DialOutcome.Rejected(e.getMessage())
+                : new DialOutcome.Unavailable(e.getMessage());
+    }
+
+    private static StatusOutcome known(CallApiCall call) {
+        if (call == null || call.status() == null || !STATUSES.contains(call.status())) {
+            return new StatusOutcome.Unavailable("malformed answer from the Call API: status "
+                    + (call == null ? null : call.status()));
+        }
+        return new StatusOutcome.Known(call.status());
+    }
+
+    private static StatusOutcome statusFailure(Throwable failure) {
+        CallApiException e = GuardedCallApi.translate(failure);
+        if (e instanceof CallApiException.Rejected rejected && rejected.status == 404) {
+            return new StatusOutcome.Unknown("the Call API does not know this call (HTTP 404)");
+        }
+        return new StatusOutcome.Unavailable(e.getMessage());
+    }
+}

@@ -1,0 +1,5 @@
+package org.callscheduler.provider;
+
+/** Body of POST /api/call. */
+record CallApiRequest(String phoneNumber) {
+}

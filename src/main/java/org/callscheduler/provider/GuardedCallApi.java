@@ -1,0 +1,91 @@
+package org.callscheduler.provider;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.WebApplicationException;
+
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.faulttolerance.api.AsynchronousNonBlocking;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The raw REST client behind timeouts, a short in-memory retry (SmallRye Fault Tolerance) and the
+ * translation of every failure into a {@link CallApiException} of the right kind.
+ * <p>
+ * A POST is resent in memory only when the connection could not be opened, so a provider never
+ * sees it twice from here; slower retries are the dispatcher's, stored on the call.
+ */
+@ApplicationScoped
+class GuardedCallApi {
+
+    private final CallApiRestClient client;
+    private final URI baseUri;
+
+    GuardedCallApi(CallApiConfig config, CallApiTarget target) {
+        this.baseUri = target.baseUri();
+        this.client = QuarkusRestClientBuilder.newBuilder()
+                .baseUri(baseUri)
+                .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(config.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.maxConnections())
+                .build(CallApiRestClient.class);
+    }
+
+    URI baseUri() {
+        return baseUri;
+    }
+
+    @AsynchronousNonBlocking
+    @Retry(maxRetries = 2, delay = 100, jitter = 50, retryOn = CallApiException.Unreachable.class)
+    Uni<CallApiCall> create(String phoneNumber, String idempotencyKey) {
+        return client.create(idempotencyKey, new CallApiRequest(phoneNumber))
+                .onFailure().transform(GuardedCallApi::translate);
+    }
+
+    @AsynchronousNonBlocking
+    @Retry(maxRetries = 2, delay = 200, jitter = 100,
+            retryOn = { CallApiException.Unreachable.class, CallApiException.Unavailable.class })
+    Uni<CallApiCall> get(String callId) {
+        return client.get(callId).onFailure().transform(GuardedCallApi::translate);
+    }
+
+    static CallApiException translate(Throwable failure) {
+        if (failure instanceof CallApiException known) {
+            return known;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof JsonProcessingException) {
+                return new CallApiException.Unavailable("malformed answer from the Call API", failure);
+            }
+        }
+        if (failure instanceof WebApplicationException web && web.getResponse() != null) {
+            int status = web.getResponse().getStatus();
+            if (status >= 400 && status < 500 && status != 408 && status != 429) {
+                return new CallApiException.Rejected(status, "the Call API answered HTTP " + status);
+            }
+            return new CallApiException.Unavailable("the Call API answered HTTP " + status, failure);
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String name = t.getClass().getName();
+            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                    || name.contains("ConnectTimeout")) {
+                return new CallApiException.Unreachable("cannot connect to the Call API (" + t.getMessage() + ")", failure);
+            }
+            if (t instanceof TimeoutException || name.contains("Timeout")) {
+                return new CallApiException.Unavailable("no answer from the Call API within the read timeout", failure);
+            }
+        }
+        return new CallApiException.Unavailable("request to the Call API failed (" + failure + ")", failure);
+    }
+}
