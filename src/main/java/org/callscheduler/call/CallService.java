@@ -73,7 +73,7 @@ public class CallService {
     }
 
     public ScheduledCall get(String id) {
-        ScheduledCall call = parseId(id).flatMap(ScheduledCall::<ScheduledCall> findByIdOptional).orElse(null);
+        ScheduledCall call = parseId(id).<ScheduledCall> map(callId -> ScheduledCall.findById(callId)).orElse(null);
         if (call == null) {
             throw new CallNotFoundException(id);
         }

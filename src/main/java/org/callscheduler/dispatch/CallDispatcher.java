@@ -85,7 +85,9 @@ final class CallDispatcher {
                 }
                 send(call);
             }
-            if (batch.size() < config.batchSize()) {
+            // Not "fewer than a batch": rows locked by another dispatcher's claim are skipped, so a
+            // short batch does not mean nothing else is due.
+            if (batch.isEmpty()) {
                 break;
             }
         }
