@@ -1,6 +1,7 @@
 package org.callscheduler.call;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -17,6 +18,8 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.smallrye.mutiny.Uni;
+
 /** The JSON API of ../shared/CONTRACT.md. Thin: parse, call {@link CallService}, map. */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
@@ -30,13 +33,15 @@ public class CallResource {
 
     @POST
     @Path("/schedule")
-    public RestResponse<CallResponse> schedule(@Valid @NotNull(message = "a JSON object is required") ScheduleRequest request) {
+    public Uni<RestResponse<CallResponse>> schedule(
+            @Valid @NotNull(message = "a JSON object is required") ScheduleRequest request) {
         return created(service.schedule(request));
     }
 
     @POST
     @Path("/call-now")
-    public RestResponse<CallResponse> callNow(@Valid @NotNull(message = "a JSON object is required") CallNowRequest request) {
+    public Uni<RestResponse<CallResponse>> callNow(
+            @Valid @NotNull(message = "a JSON object is required") CallNowRequest request) {
         return created(service.callNow(request));
     }
 
@@ -61,10 +66,12 @@ public class CallResource {
         return RestResponse.noContent();
     }
 
-    private static RestResponse<CallResponse> created(ScheduledCall call) {
+    /** Creation does not hold a thread while the call waits for its group commit. */
+    private static Uni<RestResponse<CallResponse>> created(CompletionStage<ScheduledCall> stored) {
         // The contract gives the path alone; a relative Location is valid HTTP (RFC 9110).
-        return RestResponse.ResponseBuilder.create(RestResponse.Status.CREATED, CallResponse.from(call))
-                .header("Location", "/api/calls/" + call.id)
-                .build();
+        return Uni.createFrom().completionStage(stored)
+                .map(call -> RestResponse.ResponseBuilder.create(RestResponse.Status.CREATED, CallResponse.from(call))
+                        .header("Location", "/api/calls/" + call.id)
+                        .build());
     }
 }

@@ -7,8 +7,11 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -35,7 +38,7 @@ public class CallService {
     CallConfig config;
 
     @Inject
-    Event<CallScheduled> scheduled;
+    CallInserter inserter;
 
     @Inject
     Event<CallRemoved> removed;
@@ -49,9 +52,8 @@ public class CallService {
 
     // ---- the API's side
 
-    /** Stores a call to be dialled at the requested time. */
-    @Transactional
-    public ScheduledCall schedule(ScheduleRequest request) {
+    /** Stores a call to be dialled at the requested time; completes once it is committed. */
+    public CompletionStage<ScheduledCall> schedule(ScheduleRequest request) {
         List<Violation> violations = new ArrayList<>();
         Optional<String> phone = normalisePhone(request.phoneNumber(), violations);
         Optional<Instant> time = parseScheduledTime(request.scheduledTime(), violations);
@@ -61,9 +63,8 @@ public class CallService {
         return create(phone.orElseThrow(), time.orElseThrow());
     }
 
-    /** Stores a call to be dialled straight away. */
-    @Transactional
-    public ScheduledCall callNow(CallNowRequest request) {
+    /** Stores a call to be dialled straight away; completes once it is committed. */
+    public CompletionStage<ScheduledCall> callNow(CallNowRequest request) {
         List<Violation> violations = new ArrayList<>();
         Optional<String> phone = normalisePhone(request.phoneNumber(), violations);
         if (!violations.isEmpty()) {
@@ -142,19 +143,27 @@ public class CallService {
     public List<ClaimedCall> claimDue(String owner, int limit, Duration lease) {
         Instant now = now();
         Instant leaseUntil = now.plus(lease);
-        List<ScheduledCall> due = ScheduledCall.lockDue(now, limit);
+        List<Object[]> due = ScheduledCall.findDue(now, limit);
+        if (due.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, String> previousOwners = new HashMap<>();
+        for (Object[] row : due) {
+            previousOwners.put((Long) row[0], (String) row[1]);
+        }
+        if (ScheduledCall.claim(previousOwners.keySet(), owner, now, leaseUntil) == 0) {
+            return List.of();
+        }
         List<ClaimedCall> claimed = new ArrayList<>(due.size());
-        for (ScheduledCall call : due) {
-            String previousOwner = call.claimedBy;
-            call.claimedBy = owner;
-            call.leaseUntil = leaseUntil;
-            call.attempts++;
-            claimed.add(new ClaimedCall(call.id, call.phoneNumber, call.attempts, previousOwner != null, previousOwner));
+        for (Object[] row : ScheduledCall.claimedBy(previousOwners.keySet(), owner, leaseUntil)) {
+            long id = (Long) row[0];
+            String previousOwner = previousOwners.get(id);
+            claimed.add(new ClaimedCall(id, (String) row[1], (Integer) row[2], previousOwner != null, previousOwner));
         }
         return claimed;
     }
 
-    /** When the next unclaimed pending call comes due. */
+    /** When the next pending call comes due (or a claim on one expires). */
     @Transactional
     public Optional<Instant> nextDueTime() {
         return ScheduledCall.nextDueTime();
@@ -164,15 +173,14 @@ public class CallService {
     @Transactional
     public void recordDialResults(String owner, Collection<DialResult> results) {
         Instant now = now();
+        List<DialResult.Dialled> dialled = new ArrayList<>(results.size());
         for (DialResult result : results) {
-            int updated;
             if (result instanceof DialResult.Dialled d) {
-                updated = ScheduledCall.update(
-                        "status = ?1, callApiId = ?2, callStatus = ?3, dialledAt = ?4, updatedAt = ?4, errorMessage = null,"
-                                + " nextAttemptAt = null, claimedBy = null, leaseUntil = null, version = version + 1"
-                                + " where id = ?5 and claimedBy = ?6 and status = ?7",
-                        CallStatus.IN_PROGRESS, d.callApiId(), d.callStatus(), now, d.callId(), owner, CallStatus.PENDING);
-            } else if (result instanceof DialResult.Retry r) {
+                dialled.add(d);
+                continue;
+            }
+            int updated;
+            if (result instanceof DialResult.Retry r) {
                 updated = ScheduledCall.update(
                         "nextAttemptAt = ?1, errorMessage = ?2, updatedAt = ?3, claimedBy = null, leaseUntil = null,"
                                 + " version = version + 1 where id = ?4 and claimedBy = ?5 and status = ?6",
@@ -185,9 +193,19 @@ public class CallService {
                         CallStatus.FAILED, truncate(f.reason()), now, f.callId(), owner, CallStatus.PENDING);
             }
             if (updated == 0) {
-                Log.warnf("Call %d: result %s not recorded, the claim of %s on it was lost", result.callId(), result, owner);
+                warnClaimLost(owner, result);
             }
         }
+        boolean[] updated = ScheduledCall.markDialled(dialled, owner, now);
+        for (int i = 0; i < updated.length; i++) {
+            if (!updated[i]) {
+                warnClaimLost(owner, dialled.get(i));
+            }
+        }
+    }
+
+    private static void warnClaimLost(String owner, DialResult result) {
+        Log.warnf("Call %d: result %s not recorded, the claim of %s on it was lost", result.callId(), result, owner);
     }
 
     /** Gives back claims that {@code owner} will not dial after all (on shutdown), uncounting the attempt. */
@@ -196,8 +214,9 @@ public class CallService {
         if (ids.isEmpty()) {
             return 0;
         }
-        return ScheduledCall.update("claimedBy = null, leaseUntil = null, attempts = attempts - 1, version = version + 1"
-                + " where id in ?1 and claimedBy = ?2 and status = ?3", ids, owner, CallStatus.PENDING);
+        return ScheduledCall.update("claimedBy = null, leaseUntil = null, nextAttemptAt = ?1, attempts = attempts - 1,"
+                + " version = version + 1 where id in ?2 and claimedBy = ?3 and status = ?4",
+                now(), ids, owner, CallStatus.PENDING);
     }
 
     /** In-progress calls to ask the Call API about, the longest-running first. */
@@ -259,7 +278,7 @@ public class CallService {
 
     // ---- helpers
 
-    private ScheduledCall create(String phoneNumber, Instant dueAt) {
+    private CompletionStage<ScheduledCall> create(String phoneNumber, Instant dueAt) {
         Instant now = now();
         ScheduledCall call = new ScheduledCall();
         call.phoneNumber = phoneNumber;
@@ -268,10 +287,7 @@ public class CallService {
         call.status = CallStatus.PENDING;
         call.createdAt = now;
         call.updatedAt = now;
-        call.persist();
-        Log.infof("Call %d scheduled for %s", call.id, dueAt);
-        scheduled.fire(new CallScheduled(call.id, dueAt));
-        return call;
+        return inserter.insert(call);
     }
 
     private Optional<String> normalisePhone(String raw, List<Violation> violations) {

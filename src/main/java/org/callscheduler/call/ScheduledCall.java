@@ -1,6 +1,10 @@
 package org.callscheduler.call;
 
+import java.sql.PreparedStatement;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,10 +13,11 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+
+import org.hibernate.Session;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
@@ -27,9 +32,6 @@ import io.quarkus.panache.common.Sort;
 @Entity
 @Table(name = "scheduled_calls")
 public class ScheduledCall extends PanacheEntityBase {
-
-    /** Hibernate's hint value for {@code SKIP LOCKED} on a pessimistic lock. */
-    private static final int SKIP_LOCKED = -2;
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "scheduled_calls_seq")
@@ -64,7 +66,10 @@ public class ScheduledCall extends PanacheEntityBase {
     @Column(nullable = false)
     public int attempts;
 
-    /** When a pending call may be dialled: its scheduled time, or later after a failed attempt. */
+    /**
+     * When a pending call may be dialled: its scheduled time, later after a failed attempt, or the
+     * lease expiry while a dispatcher has claimed it.
+     */
     @Column(name = "next_attempt_at")
     public Instant nextAttemptAt;
 
@@ -84,27 +89,87 @@ public class ScheduledCall extends PanacheEntityBase {
     public long version;
 
     /**
-     * Locks up to {@code limit} pending calls that are due at {@code now} and not claimed by a live
-     * dispatcher, oldest first. Rows another transaction has locked are skipped, not waited for, so
-     * dispatchers on one database never see the same row at once.
+     * Ids (with their current claimant, if any) of up to {@code limit} pending calls due at
+     * {@code now}, oldest first. A live claim has moved a call's next attempt to its lease expiry,
+     * so claimed calls are not due until their claim expires. Ordered like the due index, so the
+     * scan stops after {@code limit} rows.
      */
-    public static List<ScheduledCall> lockDue(Instant now, int limit) {
-        return find("status = ?1 and nextAttemptAt <= ?2 and (claimedBy is null or leaseUntil < ?2)",
-                Sort.ascending("nextAttemptAt"), CallStatus.PENDING, now)
-                .withLock(LockModeType.PESSIMISTIC_WRITE)
-                .withHint("jakarta.persistence.lock.timeout", SKIP_LOCKED)
-                .page(0, limit)
-                .list();
+    public static List<Object[]> findDue(Instant now, int limit) {
+        return getEntityManager()
+                .createQuery("select c.id, c.claimedBy from ScheduledCall c where c.status = ?1 and c.nextAttemptAt <= ?2"
+                        + " order by c.status, c.nextAttemptAt", Object[].class)
+                .setParameter(1, CallStatus.PENDING)
+                .setParameter(2, now)
+                .setMaxResults(limit)
+                .getResultList();
     }
 
-    /** The earliest time an unclaimed pending call may be dialled, if there is one. */
+    /**
+     * Claims those of {@code ids} that are still due: a conditional UPDATE, so when several
+     * dispatchers race for the same rows the database lets exactly one of them change each row.
+     * The claim moves the next attempt to the lease expiry.
+     */
+    public static int claim(Collection<Long> ids, String owner, Instant now, Instant leaseUntil) {
+        return update("claimedBy = ?1, leaseUntil = ?2, nextAttemptAt = ?2, attempts = attempts + 1, version = version + 1"
+                + " where id in ?3 and status = ?4 and nextAttemptAt <= ?5", owner, leaseUntil, ids, CallStatus.PENDING, now);
+    }
+
+    /** The calls among {@code ids} that the claim of {@code owner} until {@code leaseUntil} got: id, phone number, attempts. */
+    public static List<Object[]> claimedBy(Collection<Long> ids, String owner, Instant leaseUntil) {
+        return getEntityManager()
+                .createQuery("select c.id, c.phoneNumber, c.attempts from ScheduledCall c"
+                        + " where c.id in ?1 and c.claimedBy = ?2 and c.leaseUntil = ?3", Object[].class)
+                .setParameter(1, ids)
+                .setParameter(2, owner)
+                .setParameter(3, leaseUntil)
+                .getResultList();
+    }
+
+    /**
+     * Marks claimed calls as accepted by the Call API, in one JDBC batch (this runs once per dialled
+     * call, so it skips the per-statement cost of a query each).
+     *
+     * @return for each call, whether the claim of {@code owner} was still there to be completed
+     */
+    public static boolean[] markDialled(List<DialResult.Dialled> dialled, String owner, Instant now) {
+        boolean[] updated = new boolean[dialled.size()];
+        if (dialled.isEmpty()) {
+            return updated;
+        }
+        OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+        getEntityManager().unwrap(Session.class).doWork(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE scheduled_calls SET status = ?,"
+                    + " call_api_id = ?, call_status = ?, dialled_at = ?, updated_at = ?, error_message = NULL,"
+                    + " next_attempt_at = NULL, claimed_by = NULL, lease_until = NULL, version = version + 1"
+                    + " WHERE id = ? AND claimed_by = ? AND status = ?")) {
+                for (DialResult.Dialled d : dialled) {
+                    update.setString(1, CallStatus.IN_PROGRESS.value());
+                    update.setString(2, d.callApiId());
+                    update.setString(3, d.callStatus());
+                    update.setObject(4, at);
+                    update.setObject(5, at);
+                    update.setLong(6, d.callId());
+                    update.setString(7, owner);
+                    update.setString(8, CallStatus.PENDING.value());
+                    update.addBatch();
+                }
+                int[] counts = update.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    updated[i] = counts[i] != 0;
+                }
+            }
+        });
+        return updated;
+    }
+
+    /** The earliest time a pending call may be dialled (or a claim on one expires), if there is one. */
     public static Optional<Instant> nextDueTime() {
         return getEntityManager()
-                .createQuery("select min(c.nextAttemptAt) from ScheduledCall c where c.status = ?1 and c.claimedBy is null",
-                        Instant.class)
+                .createQuery("select c.nextAttemptAt from ScheduledCall c where c.status = ?1"
+                        + " order by c.status, c.nextAttemptAt", Instant.class)
                 .setParameter(1, CallStatus.PENDING)
+                .setMaxResults(1)
                 .getResultStream()
-                .filter(t -> t != null)
                 .findFirst();
     }
 

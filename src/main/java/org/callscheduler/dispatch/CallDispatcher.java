@@ -76,7 +76,12 @@ final class CallDispatcher {
     int dispatchDue() {
         int claimedTotal = 0;
         while (!stopping) {
+            long started = System.nanoTime();
             List<ClaimedCall> batch = calls.claimDue(owner, config.batchSize(), config.lease());
+            if (!batch.isEmpty()) {
+                Log.debugf("Dispatcher %s claimed %d calls in %d ms", owner, batch.size(),
+                        (System.nanoTime() - started) / 1_000_000);
+            }
             batch.forEach(call -> claimedNotSent.add(call.id()));
             claimedTotal += batch.size();
             for (ClaimedCall call : batch) {
@@ -161,7 +166,8 @@ final class CallDispatcher {
 
     private DialResult resultOf(ClaimedCall call, DialOutcome outcome) {
         if (outcome instanceof DialOutcome.Accepted accepted) {
-            Log.infof("Call %d dialled: call_api_id %s (attempt %d)", call.id(), accepted.callId(), call.attempt());
+            Log.debugf("Call %d dialled: call_api_id %s (attempt %d)", call.id(), accepted.callId(),
+                    Integer.valueOf(call.attempt()));
             return new DialResult.Dialled(call.id(), accepted.callId(), accepted.status());
         }
         if (outcome instanceof DialOutcome.Rejected rejected) {

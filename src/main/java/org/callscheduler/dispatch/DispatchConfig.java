@@ -22,7 +22,7 @@ public interface DispatchConfig {
     Duration sweepInterval();
 
     /** Most calls claimed in one database transaction. */
-    @WithDefault("200")
+    @WithDefault("500")
     int batchSize();
 
     /** Most dial requests waiting for the Call API at once. */

@@ -91,7 +91,7 @@ public class DispatchJob {
 
     void onScheduled(@Observes(during = TransactionPhase.AFTER_SUCCESS) CallScheduled event) {
         if (dispatcher != null) {
-            wakeAt(event.dueAt());
+            wakeAt(event.earliestDueAt());
         }
     }
 
@@ -129,9 +129,11 @@ public class DispatchJob {
             }
         }
         try {
+            long started = System.nanoTime();
             int claimed = dispatcher.dispatchDue();
             if (claimed > 0) {
-                Log.debugf("Dispatcher %s sent %d calls", dispatcher.owner(), claimed);
+                Log.infof("Dispatcher %s sent %d due calls in %d ms", dispatcher.owner(), claimed,
+                        (System.nanoTime() - started) / 1_000_000);
             }
             rescheduleFromDatabase();
         } catch (RuntimeException e) {

@@ -58,6 +58,7 @@ public class CallFixtures {
         ScheduledCall call = ScheduledCall.findById(id);
         call.claimedBy = owner;
         call.leaseUntil = leaseUntil;
+        call.nextAttemptAt = leaseUntil;
         call.attempts++;
     }
 

@@ -1,0 +1,361 @@
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Call Scheduler benchmark. Starts the packaged application (target/quarkus-app) with its built-in
+ * Call API simulator answering after 50 ms, on a fresh H2 file, and measures:
+ * <ol>
+ * <li>POST /api/schedule throughput and latency with 64 concurrent clients;</li>
+ * <li>10,000 calls due at the same instant: time until all are dialled, dial rate, dispatch lag
+ * (due time to the simulator receiving the POST), duplicates; 2,000 calls are dialled first to
+ * warm up the JIT, as in a service that has been running;</li>
+ * <li>dispatch lag for 100 calls due at scattered times.</li>
+ * </ol>
+ * Prints one JSON object. Needs only the JDK: run it with {@code java src/bench/Benchmark.java}
+ * (or src/bench/run.sh, which packages first). Arguments pick phases (schedule, burst, scattered;
+ * all by default); BENCH_APP_OPTS adds JVM options or -D settings to the application's command.
+ * Talks to 127.0.0.1 only.
+ */
+public class Benchmark {
+
+    static final int CLIENTS = 64;
+    static final Duration SCHEDULE_WARMUP = Duration.ofSeconds(5);
+    static final Duration SCHEDULE_MEASURE = Duration.ofSeconds(15);
+    static final int BURST = 10_000;
+    static final int SCATTERED = 100;
+    static final Pattern REQUEST = Pattern.compile(
+            "\"idempotency_key\":\"call-(\\d+)\"[^}]*?\"received_at\":\"([^\"]+)\"");
+    static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
+
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(8, r -> {
+                Thread thread = new Thread(r);
+                thread.setDaemon(true);
+                return thread;
+            })).build();
+    static String base;
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("Build first: ./mvnw package -DskipTests");
+        }
+        Path data = Files.createTempDirectory("call-scheduler-bench-");
+        int port = freePort();
+        base = "http://127.0.0.1:" + port;
+        Path log = Path.of("target/benchmark-app.log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port,
+                "-Dcall-scheduler.data-dir=" + data,
+                "-Dcall-scheduler.simulator.latency=50ms",
+                "-Dcall-scheduler.simulator.step=2s"));
+        String extra = System.getenv().getOrDefault("BENCH_APP_OPTS", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        List<String> phases = args.length == 0 ? List.of("schedule", "burst", "scattered") : List.of(args);
+        Process app = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(app::destroyForcibly));
+        try {
+            waitUntilReady(app);
+            Map<String, Object> result = new HashMap<>();
+            result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+                    "java", System.getProperty("java.version")));
+            if (phases.contains("schedule")) {
+                result.put("schedule_throughput", scheduleThroughput());
+            }
+            if (phases.contains("burst")) {
+                result.put("burst_10000_due_at_once", burst());
+            }
+            if (phases.contains("scattered")) {
+                result.put("scattered_100", scattered());
+            }
+            System.out.println(toJson(result, ""));
+        } finally {
+            app.destroy();
+            app.waitFor(30, TimeUnit.SECONDS);
+            app.destroyForcibly();
+        }
+        System.exit(0);
+    }
+
+    /** (1) 64 clients posting schedules as fast as they can. */
+    static Map<String, Object> scheduleThroughput() throws Exception {
+        String future = Instant.now().plus(Duration.ofDays(1)).toString();
+        runClients(SCHEDULE_WARMUP, future, null);
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger errors = new AtomicInteger();
+        long start = System.nanoTime();
+        runClients(SCHEDULE_MEASURE, future, latencies, errors);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        Map<String, Object> out = new HashMap<>();
+        out.put("clients", CLIENTS);
+        out.put("seconds", round(seconds));
+        out.put("requests", sorted.size());
+        out.put("errors", errors.get());
+        out.put("requests_per_second", round(sorted.size() / seconds));
+        out.put("latency_ms_p50", round(percentile(sorted, 50) / 1e6));
+        out.put("latency_ms_p99", round(percentile(sorted, 99) / 1e6));
+        out.put("latency_ms_max", round(sorted.get(sorted.size() - 1) / 1e6));
+        return out;
+    }
+
+    static void runClients(Duration length, String time, ConcurrentLinkedQueue<Long> latencies) throws Exception {
+        runClients(length, time, latencies, new AtomicInteger());
+    }
+
+    static void runClients(Duration length, String time, ConcurrentLinkedQueue<Long> latencies, AtomicInteger errors)
+            throws Exception {
+        long end = System.nanoTime() + length.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        for (int c = 0; c < CLIENTS; c++) {
+            pool.submit(() -> {
+                while (System.nanoTime() < end) {
+                    long t0 = System.nanoTime();
+                    HttpResponse<String> response = post("/api/schedule", schedule(phone(), time));
+                    if (response.statusCode() != 201) {
+                        errors.incrementAndGet();
+                    } else if (latencies != null) {
+                        latencies.add(System.nanoTime() - t0);
+                    }
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(length.toSeconds() + 60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Dials 2,000 calls before the measured burst, so that the dial path (REST client, simulator,
+     * result writes) is compiled by the JIT as it is in a service that has been running for a while.
+     */
+    static void warmUpDialling() throws Exception {
+        clearSimulator();
+        List<Long> ids = scheduleAll(2_000, i -> Instant.now());
+        awaitDialled(ids, Instant.now().plusSeconds(120));
+    }
+
+    /** (2) 10,000 calls all due at one instant. */
+    static Map<String, Object> burst() throws Exception {
+        warmUpDialling();
+        clearSimulator();
+        Instant due = Instant.now().plusSeconds(25);
+        List<Long> ids = scheduleAll(BURST, i -> due);
+        Instant inserted = Instant.now();
+        if (inserted.isAfter(due)) {
+            throw new IllegalStateException("scheduling 10,000 calls took past their due time");
+        }
+        Map<Long, List<Instant>> received = awaitDialled(ids, due.plusSeconds(120));
+        Map<Long, Instant> dueAt = new HashMap<>();
+        ids.forEach(id -> dueAt.put(id, due));
+        Map<String, Object> out = lagFigures(received, dueAt, ids.size());
+        Instant last = received.values().stream().map(l -> l.get(0)).max(Instant::compareTo).orElse(due);
+        Instant first = received.values().stream().map(l -> l.get(0)).min(Instant::compareTo).orElse(due);
+        double allDialledSeconds = Duration.between(due, last).toNanos() / 1e9;
+        out.put("seconds_until_all_dialled", round(allDialledSeconds));
+        out.put("dialled_per_second", round(received.size() / Math.max(0.001, Duration.between(due, last).toNanos() / 1e9)));
+        out.put("seconds_first_to_last_dial", round(Duration.between(first, last).toNanos() / 1e9));
+        return out;
+    }
+
+    /** (3) 100 calls due at scattered times over 20 seconds. */
+    static Map<String, Object> scattered() throws Exception {
+        clearSimulator();
+        Instant start = Instant.now().plusSeconds(3);
+        Map<Integer, Instant> times = new HashMap<>();
+        for (int i = 0; i < SCATTERED; i++) {
+            times.put(i, start.plusMillis(ThreadLocalRandom.current().nextLong(20_000)));
+        }
+        List<Long> ids = scheduleAll(SCATTERED, times::get);
+        Map<Long, Instant> dueAt = new HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            dueAt.put(ids.get(i), times.get(i));
+        }
+        Map<Long, List<Instant>> received = awaitDialled(ids, start.plusSeconds(60));
+        return lagFigures(received, dueAt, ids.size());
+    }
+
+    static Map<String, Object> lagFigures(Map<Long, List<Instant>> received, Map<Long, Instant> dueAt, int expected) {
+        List<Long> lags = new ArrayList<>();
+        int duplicates = 0;
+        int early = 0;
+        for (Map.Entry<Long, List<Instant>> e : received.entrySet()) {
+            duplicates += e.getValue().size() - 1;
+            long lagMicros = Duration.between(dueAt.get(e.getKey()), e.getValue().get(0)).toNanos() / 1000;
+            if (lagMicros < 0) {
+                early++;
+            }
+            lags.add(lagMicros);
+        }
+        Collections.sort(lags);
+        Map<String, Object> out = new HashMap<>();
+        out.put("calls", expected);
+        out.put("dialled", received.size());
+        out.put("duplicates", duplicates);
+        out.put("dialled_before_due", early);
+        if (!lags.isEmpty()) {
+            out.put("lag_ms_min", round(lags.get(0) / 1000.0));
+            out.put("lag_ms_p50", round(percentile(lags, 50) / 1000.0));
+            out.put("lag_ms_p99", round(percentile(lags, 99) / 1000.0));
+            out.put("lag_ms_max", round(lags.get(lags.size() - 1) / 1000.0));
+        }
+        return out;
+    }
+
+    interface TimeOf {
+        Instant at(int index);
+    }
+
+    static List<Long> scheduleAll(int count, TimeOf time) throws Exception {
+        List<Long> ids = Collections.synchronizedList(new ArrayList<>());
+        Long[] byIndex = new Long[count];
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        for (int c = 0; c < CLIENTS; c++) {
+            pool.submit(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < count) {
+                    HttpResponse<String> response = post("/api/schedule", schedule(phone(), time.at(i).toString()));
+                    if (response.statusCode() != 201) {
+                        throw new IllegalStateException("schedule answered " + response.statusCode() + ": " + response.body());
+                    }
+                    Matcher m = ID.matcher(response.body());
+                    m.find();
+                    byIndex[i] = Long.parseLong(m.group(1));
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(10, TimeUnit.MINUTES);
+        for (Long id : byIndex) {
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    /** Waits until the simulator has received a POST for every id, or the deadline; returns receive times per id. */
+    static Map<Long, List<Instant>> awaitDialled(List<Long> ids, Instant deadline) throws Exception {
+        java.util.Set<Long> wanted = new java.util.HashSet<>(ids);
+        while (true) {
+            Map<Long, List<Instant>> received = new HashMap<>();
+            Matcher m = REQUEST.matcher(get("/simulator/requests"));
+            while (m.find()) {
+                long id = Long.parseLong(m.group(1));
+                if (wanted.contains(id)) {
+                    received.computeIfAbsent(id, k -> new ArrayList<>()).add(Instant.parse(m.group(2)));
+                }
+            }
+            if (received.size() == wanted.size() || Instant.now().isAfter(deadline)) {
+                received.values().forEach(Collections::sort);
+                return received;
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    static void clearSimulator() throws Exception {
+        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/simulator/requests")).DELETE().build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
+    static HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static String schedule(String phone, String time) {
+        return "{\"phone_number\":\"" + phone + "\",\"scheduled_time\":\"" + time + "\"}";
+    }
+
+    static final AtomicLong PHONE = new AtomicLong();
+
+    static String phone() {
+        return String.format("+1415555%04d", PHONE.getAndIncrement() % 10_000);
+    }
+
+    static void waitUntilReady(Process app) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!app.isAlive()) {
+                throw new IllegalStateException("the application exited; see target/benchmark-app.log");
+            }
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the application did not become ready in 60 s");
+    }
+
+    static long percentile(List<Long> sorted, int p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
+    static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static String toJson(Object value, String indent) {
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder sb = new StringBuilder("{\n");
+            List<String> keys = new ArrayList<>((java.util.Set<String>) map.keySet());
+            Collections.sort(keys);
+            for (int i = 0; i < keys.size(); i++) {
+                sb.append(indent).append("  \"").append(keys.get(i)).append("\": ")
+                        .append(toJson(map.get(keys.get(i)), indent + "  "))
+                        .append(i < keys.size() - 1 ? ",\n" : "\n");
+            }
+            return sb.append(indent).append("}").toString();
+        }
+        if (value instanceof String s) {
+            return "\"" + s + "\"";
+        }
+        return String.format(Locale.ROOT, "%s", value);
+    }
+}
