@@ -115,6 +115,12 @@ public class CallService {
         return new CallPage(calls, total);
     }
 
+    /** How many calls there are of each status, every status included. */
+    @Transactional
+    public Map<CallStatus, Long> countByStatus() {
+        return ScheduledCall.countByStatus();
+    }
+
     /** Deletes a pending call that no dispatcher is dialling; it is then never dialled. */
     @Transactional
     public void delete(String id) {

@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.persistence.Column;
@@ -176,6 +178,18 @@ public class ScheduledCall extends PanacheEntityBase {
     /** Calls the Call API is working on, the longest-running first. */
     public static List<ScheduledCall> listActive(int limit) {
         return find("status", Sort.ascending("dialledAt"), CallStatus.IN_PROGRESS).page(0, limit).list();
+    }
+
+    /** How many calls there are of each status. */
+    public static Map<CallStatus, Long> countByStatus() {
+        Map<CallStatus, Long> counts = new EnumMap<>(CallStatus.class);
+        for (CallStatus status : CallStatus.values()) {
+            counts.put(status, 0L);
+        }
+        getEntityManager().createQuery("select c.status, count(c) from ScheduledCall c group by c.status", Object[].class)
+                .getResultList()
+                .forEach(row -> counts.put((CallStatus) row[0], (Long) row[1]));
+        return counts;
     }
 
     /** One page of calls, newest scheduled time first, optionally of one status only. */

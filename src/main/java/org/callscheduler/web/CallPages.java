@@ -1,0 +1,186 @@
+package org.callscheduler.web;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.callscheduler.call.CallNotFoundException;
+import org.callscheduler.call.CallNotPendingException;
+import org.callscheduler.call.CallNowRequest;
+import org.callscheduler.call.CallPage;
+import org.callscheduler.call.CallService;
+import org.callscheduler.call.CallStatus;
+import org.callscheduler.call.InvalidRequestException;
+import org.callscheduler.call.ScheduleRequest;
+import org.callscheduler.call.ScheduledCall;
+import org.callscheduler.call.Violation;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The web page: a schedule form and a live call table, rendered by Qute and refreshed by htmx.
+ * The form goes through {@link CallService}, so it has the same rules and errors as the API.
+ */
+@Path("/")
+@Produces(MediaType.TEXT_HTML)
+public class CallPages {
+
+    static final int PAGE_SIZE = 20;
+    /** htmx event that tells the table to refresh at once (after a call is added or deleted). */
+    static final String CALLS_CHANGED = "calls-changed";
+
+    private static final Map<String, String> LABELS = Map.of("phone_number", "Phone number", "scheduled_time",
+            "Date and time");
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance page(CallViews.Form form, CallViews.Table table);
+
+        static native TemplateInstance page$form(CallViews.Form form);
+
+        static native TemplateInstance page$table(CallViews.Table table);
+
+    }
+
+    @Inject
+    CallService service;
+
+    @GET
+    public TemplateInstance page(@QueryParam("status") String status, @QueryParam("page") String page,
+            @QueryParam("tz") String tz) {
+        return Templates.page(CallViews.Form.empty(), tableView(status, page, tz, null));
+    }
+
+    /** The call table alone, for htmx's refresh every 3 seconds. */
+    @GET
+    @Path("calls-table")
+    public TemplateInstance table(@QueryParam("status") String status, @QueryParam("page") String page,
+            @QueryParam("tz") String tz) {
+        return Templates.page$table(tableView(status, page, tz, null));
+    }
+
+    /** The form's Schedule and Call now buttons. Answers the form again: reset, or with the errors. */
+    @POST
+    @Path("calls")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Uni<RestResponse<TemplateInstance>> submit(@FormParam("phone_number") String phone,
+            @FormParam("scheduled_at") String scheduledAt, @FormParam("tz") String tz, @FormParam("action") String action) {
+        String typedPhone = phone == null ? "" : phone;
+        String typedWhen = scheduledAt == null ? "" : scheduledAt;
+        boolean now = "now".equals(action);
+        CompletionStage<ScheduledCall> stored;
+        try {
+            if (now) {
+                stored = service.callNow(new CallNowRequest(typedPhone));
+            } else {
+                stored = service.schedule(new ScheduleRequest(typedPhone, toInstant(typedWhen, tz)));
+            }
+        } catch (InvalidRequestException e) {
+            Map<String, String> errors = new LinkedHashMap<>();
+            for (Violation v : e.violations()) {
+                errors.putIfAbsent(v.field(), sentence(v, typedWhen));
+            }
+            return Uni.createFrom().item(RestResponse.ok(
+                    Templates.page$form(new CallViews.Form(typedPhone, typedWhen, errors, null))));
+        }
+        return Uni.createFrom().completionStage(stored).map(call -> {
+            String notice = now
+                    ? "Calling " + call.phoneNumber + " now."
+                    : "Call to " + call.phoneNumber + " scheduled.";
+            return RestResponse.ResponseBuilder.ok(Templates.page$form(new CallViews.Form("", "", Map.of(), notice)))
+                    .header("HX-Trigger", CALLS_CHANGED)
+                    .build();
+        });
+    }
+
+    /** The row's Delete button. Answers the table without the call, or with the reason it stays. */
+    @DELETE
+    @Path("calls/{id}")
+    public RestResponse<TemplateInstance> delete(@PathParam("id") String id, @QueryParam("status") String status,
+            @QueryParam("page") String page, @QueryParam("tz") String tz) {
+        String notice = null;
+        try {
+            service.delete(id);
+        } catch (CallNotPendingException e) {
+            notice = "Call " + id + " was not deleted: it has been dialled already.";
+        } catch (CallNotFoundException e) {
+            notice = "Call " + id + " was already gone.";
+        }
+        return RestResponse.ok(Templates.page$table(tableView(status, page, tz, notice)));
+    }
+
+    private CallViews.Table tableView(String status, String page, String tz, String notice) {
+        String filter = status == null || CallStatus.parse(status).isEmpty() ? "" : status;
+        int pageIndex = parsePage(page);
+        CallPage result = service.list(filter, null, String.valueOf(PAGE_SIZE));
+        int pages = (int) Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
+        if (pageIndex >= pages) {
+            pageIndex = pages - 1;
+        }
+        if (pageIndex > 0) {
+            result = service.list(filter, String.valueOf(pageIndex), String.valueOf(PAGE_SIZE));
+        }
+        ZoneId zone = CallViews.zone(tz);
+        Instant now = Instant.now();
+        List<CallViews.Row> rows = result.calls().stream().map(c -> CallViews.Row.of(c, zone, now)).toList();
+        Map<CallStatus, Long> counts = service.countByStatus();
+        long all = counts.values().stream().mapToLong(Long::longValue).sum();
+        List<CallViews.Filter> filters = new ArrayList<>();
+        filters.add(new CallViews.Filter("", "All", all, filter.isEmpty()));
+        for (CallStatus s : CallStatus.values()) {
+            String label = Character.toUpperCase(s.value().charAt(0)) + s.value().substring(1).replace('-', ' ');
+            filters.add(new CallViews.Filter(s.value(), label, counts.get(s), s.value().equals(filter)));
+        }
+        return new CallViews.Table(rows, filters, filter, pageIndex, pages, result.total(), zone.getId(), notice);
+    }
+
+    /** A violation in words for the page: the service's message, or a plainer one for a missing date. */
+    private static String sentence(Violation violation, String typedWhen) {
+        if ("scheduled_time".equals(violation.field()) && violation.message().contains("ISO-8601")) {
+            return typedWhen.isBlank() ? "Pick a date and a time for the call." : "That date and time could not be read.";
+        }
+        return LABELS.getOrDefault(violation.field(), violation.field()) + " " + violation.message() + ".";
+    }
+
+    /** The datetime-local value read in the person's zone, as an ISO instant for the service to check. */
+    private static String toInstant(String when, String tz) {
+        if (when.isBlank()) {
+            return "";
+        }
+        try {
+            ZoneId zone = CallViews.zone(tz);
+            return LocalDateTime.parse(when).atZone(zone).toOffsetDateTime().toString();
+        } catch (DateTimeException e) {
+            return when;
+        }
+    }
+
+    private static int parsePage(String page) {
+        try {
+            return Math.max(0, Integer.parseInt(page));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

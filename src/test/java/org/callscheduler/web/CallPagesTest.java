@@ -1,0 +1,145 @@
+package org.callscheduler.web;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.callscheduler.call.CallStatus;
+import org.callscheduler.call.ScheduledCall;
+import org.callscheduler.support.CallFixtures;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/** The page and its htmx fragments, as HTML over HTTP. */
+@QuarkusTest
+class CallPagesTest {
+
+    @Inject
+    CallFixtures fixtures;
+
+    @BeforeEach
+    void clean() {
+        fixtures.deleteAll();
+    }
+
+    @Test
+    void thePageHasTheFormTheTableAndHtmx() {
+        given().get("/").then()
+                .statusCode(200)
+                .contentType(ContentType.HTML)
+                .body(containsString("<html"))
+                .body(containsString("<label for=\"phone\">Phone number</label>"))
+                .body(containsString("type=\"datetime-local\""))
+                .body(containsString("hx-trigger=\"every 3s"))
+                .body(containsString("/webjars/htmx.org/2.0.10/dist/htmx.min.js"))
+                .body(containsString("No calls yet."));
+        given().get("/webjars/htmx.org/2.0.10/dist/htmx.min.js").then().statusCode(200);
+    }
+
+    @Test
+    void theTableFragmentIsJustTheTableWithRowsAndBadges() {
+        fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(630));
+        fixtures.insertInProgress("p-1", Instant.now());
+
+        given().queryParam("tz", "Europe/Paris").get("/calls-table").then()
+                .statusCode(200)
+                .contentType(ContentType.HTML)
+                .body(not(containsString("<html")))
+                .body(containsString("hx-trigger=\"every 3s"))
+                .body(containsString("badge badge-pending"))
+                .body(containsString("badge badge-in-progress"))
+                .body(containsString("+14155550123"))
+                .body(containsString("in 10 min"))
+                .body(containsString("Times in Europe/Paris"));
+    }
+
+    @Test
+    void theFilterKeepsItsStatusAcrossRefreshes() {
+        fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(600));
+        fixtures.insertInProgress("p-2", Instant.now());
+
+        given().queryParam("status", "in-progress").get("/calls-table").then()
+                .statusCode(200)
+                .body(containsString("hx-get=\"/calls-table?status=in-progress&page=0\""))
+                .body(containsString("badge badge-in-progress"))
+                .body(not(containsString("badge badge-pending")));
+    }
+
+    @Test
+    void aBadNumberIsExplainedNextToTheFieldAndWhatWasTypedStays() {
+        given().contentType(ContentType.URLENC)
+                .formParam("phone_number", "call me").formParam("scheduled_at", "2030-01-01T10:00")
+                .formParam("tz", "UTC").formParam("action", "schedule")
+                .post("/calls").then()
+                .statusCode(200)
+                .body(not(containsString("<html")))
+                .body(containsString("id=\"phone-error\""))
+                .body(containsString("Phone number must be a valid phone number"))
+                .body(containsString("value=\"call me\""))
+                .body(containsString("value=\"2030-01-01T10:00\""));
+        assertEquals(0, fixtures.count(CallStatus.PENDING));
+    }
+
+    @Test
+    void aMissingDateIsAskedForInPlainWords() {
+        given().contentType(ContentType.URLENC)
+                .formParam("phone_number", "+14155550123").formParam("scheduled_at", "").formParam("action", "schedule")
+                .post("/calls").then()
+                .statusCode(200)
+                .body(containsString("Pick a date and a time for the call."));
+    }
+
+    @Test
+    void schedulingReadsTheTimeInThePersonsZoneAndResetsTheForm() {
+        LocalDateTime local = LocalDateTime.now(ZoneId.of("America/New_York")).plusHours(2).truncatedTo(ChronoUnit.SECONDS);
+
+        given().contentType(ContentType.URLENC)
+                .formParam("phone_number", "+1 (415) 555-0123").formParam("scheduled_at", local.toString())
+                .formParam("tz", "America/New_York").formParam("action", "schedule")
+                .post("/calls").then()
+                .statusCode(200)
+                .header("HX-Trigger", equalTo("calls-changed"))
+                .body(containsString("Call to +14155550123 scheduled."))
+                .body(containsString("value=\"\""));
+
+        List<ScheduledCall> calls = QuarkusTransaction.requiringNew().call(() -> ScheduledCall.<ScheduledCall> listAll());
+        assertEquals(1, calls.size());
+        assertEquals(local.atZone(ZoneId.of("America/New_York")).toInstant(), calls.get(0).scheduledTime);
+    }
+
+    @Test
+    void deletingAPendingCallRemovesItsRow() {
+        long id = fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(600)).get(0);
+
+        given().delete("/calls/" + id).then()
+                .statusCode(200)
+                .body(not(containsString("id=\"call-" + id + "\"")))
+                .body(containsString("No calls yet."));
+        assertNull(fixtures.find(id));
+    }
+
+    @Test
+    void deletingACallThatWasDialledSaysWhy() {
+        long id = fixtures.insertInProgress("p-3", Instant.now());
+
+        given().delete("/calls/" + id).then()
+                .statusCode(200)
+                .body(containsString("was not deleted"))
+                .body(containsString("id=\"call-" + id + "\""));
+    }
+}
