@@ -52,6 +52,17 @@ public class CallFixtures {
         return id;
     }
 
+    /** Stores a call that has ended with {@code status} (completed or failed). */
+    @Transactional
+    public long insertFinished(CallStatus status, String phoneNumber) {
+        long id = insertInProgress("done-" + phoneNumber, Instant.now());
+        ScheduledCall call = ScheduledCall.findById(id);
+        call.phoneNumber = phoneNumber;
+        call.status = status;
+        call.callStatus = status == CallStatus.COMPLETED ? "completed" : "failed";
+        return id;
+    }
+
     /** Marks a pending call as claimed by {@code owner} until {@code leaseUntil}, as a dispatcher would. */
     @Transactional
     public void claim(long id, String owner, Instant leaseUntil) {

@@ -1,0 +1,228 @@
+package org.callscheduler.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.callscheduler.call.CallStatus;
+import org.callscheduler.support.CallFixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The page in a real headless Chromium (Debian's chromium and chromium-driver, paths set
+ * explicitly so nothing is downloaded): schedule, watch a call progress without a reload, filter,
+ * delete, and see a validation message. Saves a screenshot to target/screenshots/.
+ */
+@QuarkusTest
+@TestProfile(BrowserProfile.class)
+class CallPagesBrowserTest {
+
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+    private static WebDriver browser;
+
+    @TestHTTPResource("/")
+    URL page;
+
+    @Inject
+    CallFixtures fixtures;
+
+    @BeforeAll
+    static void startBrowser() {
+        if (!new File(CHROMIUM).canExecute() || !new File(CHROMEDRIVER).canExecute()) {
+            String message = "No Chromium at " + CHROMIUM + " or no ChromeDriver at " + CHROMEDRIVER
+                    + ": install them with 'apt-get install chromium chromium-driver' (.ci/run does).";
+            if (System.getenv("CI") != null) {
+                fail(message);
+            }
+            System.err.println("\n*** BROWSER TESTS NOT RUN *** " + message + "\n");
+            Assumptions.abort(message);
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1280,900");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @BeforeEach
+    void openPage() {
+        fixtures.deleteAll();
+        browser.get(page.toString());
+        waitUpTo(10).until(d -> ((JavascriptExecutor) d).executeScript("return !!window.htmx").equals(Boolean.TRUE));
+    }
+
+    @Test
+    void aCallScheduledInTheFormAppearsAndGoesFromPendingToCompletedWithoutAReload() throws IOException {
+        markPage();
+        typePhone("+1 (415) 555-0142");
+        setWhen(6);
+        browser.findElement(By.cssSelector("button[value=schedule]")).click();
+
+        waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".notice.success"),
+                "Call to +14155550142 scheduled."));
+        assertEquals("", browser.findElement(By.id("phone")).getAttribute("value"), "the form is reset");
+        List<String> seen = watchStatus("+14155550142", "completed", 40);
+
+        assertEquals("pending", seen.get(0));
+        assertTrue(seen.contains("in-progress"), "statuses seen: " + seen);
+        assertEquals("completed", seen.get(seen.size() - 1));
+        assertTrue(pageIsStillTheSame(), "the page was reloaded");
+        screenshot("call-scheduler.png");
+    }
+
+    @Test
+    void callNowIsDialledAtOnce() {
+        typePhone("+44 20 7946 0958");
+        browser.findElement(By.cssSelector("button[value=now]")).click();
+
+        waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".notice.success"),
+                "Calling +442079460958 now."));
+        List<String> seen = watchStatus("+442079460958", "in-progress", 10);
+        assertEquals("in-progress", seen.get(seen.size() - 1));
+    }
+
+    @Test
+    void theStatusFilterShowsOnlyThatStatusAndSurvivesTheRefresh() {
+        fixtures.insertPending(1, "+14155550101", java.time.Instant.now().plusSeconds(3600));
+        fixtures.insertFinished(CallStatus.COMPLETED, "+14155550102");
+        fixtures.insertFinished(CallStatus.FAILED, "+14155550103");
+        browser.navigate().refresh();
+
+        WebElement completed = waitUpTo(10).until(ExpectedConditions.elementToBeClickable(
+                By.xpath("//nav[@class='filters']/a[starts-with(normalize-space(.), 'Completed')]")));
+        completed.click();
+        waitUpTo(10).until(d -> badges(d).equals(List.of("completed")));
+
+        // Two refresh cycles later the filter still holds.
+        ((JavascriptExecutor) browser).executeScript(
+                "window.__swaps = 0; document.body.addEventListener('htmx:afterSwap', () => window.__swaps++);");
+        waitUpTo(10).until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return window.__swaps")).intValue() >= 2);
+        assertEquals(List.of("completed"), badges(browser));
+        assertEquals("Completed", ((JavascriptExecutor) browser).executeScript(
+                "return document.querySelector('.filter.active').firstChild.textContent.trim()"));
+    }
+
+    @Test
+    void aPendingCallIsDeletedFromItsRowAfterConfirmation() {
+        long id = fixtures.insertPending(1, "+14155550177", java.time.Instant.now().plusSeconds(3600)).get(0);
+        browser.navigate().refresh();
+
+        WebElement delete = waitUpTo(10).until(ExpectedConditions.elementToBeClickable(
+                By.cssSelector("#call-" + id + " button.danger")));
+        delete.click();
+        waitUpTo(5).until(ExpectedConditions.alertIsPresent()).accept();
+
+        waitUpTo(5).until(ExpectedConditions.invisibilityOfElementLocated(By.id("call-" + id)));
+        assertTrue(browser.findElements(By.id("call-" + id)).isEmpty());
+        assertTrue(browser.getPageSource().contains("No calls yet."));
+    }
+
+    @Test
+    void aBadNumberGetsAMessageNextToTheField() {
+        typePhone("12");
+        browser.findElement(By.cssSelector("button[value=now]")).click();
+
+        WebElement error = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("phone-error")));
+        assertTrue(error.getText().contains("valid phone number"), error.getText());
+        assertEquals("12", browser.findElement(By.id("phone")).getAttribute("value"));
+        assertEquals("true", browser.findElement(By.id("phone")).getAttribute("aria-invalid"));
+    }
+
+    private void typePhone(String number) {
+        WebElement phone = browser.findElement(By.id("phone"));
+        phone.clear();
+        phone.sendKeys(number);
+    }
+
+    /** Fills the datetime-local input with the browser's local time, {@code seconds} from now. */
+    private void setWhen(int seconds) {
+        ((JavascriptExecutor) browser).executeScript("const d = new Date(Date.now() + arguments[0] * 1000);"
+                + "const p = n => String(n).padStart(2, '0');"
+                + "document.getElementById('when').value = d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate())"
+                + " + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());", seconds);
+    }
+
+    /** Watches the row of {@code phone} until its badge reads {@code last}; returns each status seen, in order. */
+    private List<String> watchStatus(String phone, String last, int seconds) {
+        List<String> seen = new ArrayList<>();
+        waitUpTo(seconds).pollingEvery(Duration.ofMillis(100)).until(d -> {
+            // Read in one script: htmx may swap the table between two WebDriver calls.
+            Object status = ((JavascriptExecutor) d).executeScript("for (const row of document.querySelectorAll('#calls tbody tr')) {"
+                    + " if (row.querySelector('.phone').textContent.trim() === arguments[0])"
+                    + " return row.querySelector('.badge').textContent.trim(); } return null;", phone);
+            if (status != null && (seen.isEmpty() || !seen.get(seen.size() - 1).equals(status))) {
+                seen.add((String) status);
+            }
+            return !seen.isEmpty() && seen.get(seen.size() - 1).equals(last);
+        });
+        return seen;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> badges(WebDriver driver) {
+        return (List<String>) ((JavascriptExecutor) driver).executeScript(
+                "return Array.from(document.querySelectorAll('#calls .badge')).map(b => b.textContent.trim());");
+    }
+
+    private void markPage() {
+        ((JavascriptExecutor) browser).executeScript("window.__sameDocument = true;");
+    }
+
+    private boolean pageIsStillTheSame() {
+        return Boolean.TRUE.equals(((JavascriptExecutor) browser).executeScript("return window.__sameDocument === true"));
+    }
+
+    private void screenshot(String name) throws IOException {
+        Path target = Path.of("target", "screenshots");
+        Files.createDirectories(target);
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static WebDriverWait waitUpTo(int seconds) {
+        return new WebDriverWait(browser, Duration.ofSeconds(seconds));
+    }
+}
