@@ -41,7 +41,7 @@ public class CallPollJob {
     }
 
     @Scheduled(identity = "call-poll", every = "{call-scheduler.poll.interval}", delayed = "{call-scheduler.poll.interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void scheduledPoll() {
         if (config.enabled()) {
             poll();

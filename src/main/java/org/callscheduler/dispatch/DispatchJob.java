@@ -82,7 +82,7 @@ public class DispatchJob {
     }
 
     @Scheduled(identity = "dispatch-sweep", every = "{call-scheduler.dispatch.sweep-interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void sweep() {
         if (dispatcher != null) {
             wakeAt(Instant.now());

@@ -32,6 +32,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -169,6 +170,45 @@ class CallPagesBrowserTest {
         assertTrue(error.getText().contains("valid phone number"), error.getText());
         assertEquals("12", browser.findElement(By.id("phone")).getAttribute("value"));
         assertEquals("true", browser.findElement(By.id("phone")).getAttribute("aria-invalid"));
+    }
+
+    @Test
+    void aNoticeShowsWhileTheServerCannotBeReachedAndGoesWhenItAnswersAgain() {
+        assertTrue(!browser.findElement(By.id("offline")).isDisplayed());
+
+        ChromeDriver chrome = (ChromeDriver) browser;
+        ChromiumNetworkConditions offline = new ChromiumNetworkConditions();
+        offline.setOffline(true);
+        chrome.setNetworkConditions(offline);
+        try {
+            waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("offline")));
+            assertTrue(browser.findElement(By.id("offline")).getText().contains("cannot be reached"));
+        } finally {
+            chrome.deleteNetworkConditions();
+        }
+        waitUpTo(10).until(ExpectedConditions.invisibilityOfElementLocated(By.id("offline")));
+    }
+
+    @Test
+    void thePageFitsAPhoneScreen() throws IOException {
+        fixtures.insertPending(1, "+14155550188", java.time.Instant.now().plusSeconds(900));
+        fixtures.insertFinished(CallStatus.FAILED, "+14155550189");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        try {
+            browser.navigate().refresh();
+            waitUpTo(10).until(d -> badges(d).size() == 2);
+            screenshot("call-scheduler-phone.png");
+            Number scrollWidth = (Number) ((JavascriptExecutor) browser).executeScript(
+                    "return document.documentElement.scrollWidth");
+            Number viewport = (Number) ((JavascriptExecutor) browser).executeScript("return window.innerWidth");
+            Object tooWide = ((JavascriptExecutor) browser).executeScript("return Array.from(document.querySelectorAll('body *'))"
+                    + ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+                    + ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8).join(', ')");
+            assertTrue(scrollWidth.intValue() <= viewport.intValue(),
+                    "the page (" + scrollWidth + " px) is wider than the phone (" + viewport + " px): " + tooWide);
+        } finally {
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+        }
     }
 
     private void typePhone(String number) {

@@ -81,6 +81,20 @@ class CallPagesTest {
     }
 
     @Test
+    void longListsArePagedAndThePageSurvivesTheRefresh() {
+        fixtures.insertPending(CallPages.PAGE_SIZE + 5, "+14155550123", Instant.now().plusSeconds(600));
+
+        given().queryParam("page", 1).get("/calls-table").then()
+                .statusCode(200)
+                .body(containsString("Page 2 of 2 · 25 calls"))
+                .body(containsString("hx-get=\"/calls-table?status=&page=1\""))
+                .body(containsString("‹ Newer"))
+                .body(not(containsString("Older ›")));
+        String firstPage = given().get("/calls-table").then().statusCode(200).extract().asString();
+        assertEquals(CallPages.PAGE_SIZE, firstPage.split("<tr id=\"call-").length - 1);
+    }
+
+    @Test
     void aBadNumberIsExplainedNextToTheFieldAndWhatWasTypedStays() {
         given().contentType(ContentType.URLENC)
                 .formParam("phone_number", "call me").formParam("scheduled_at", "2030-01-01T10:00")
