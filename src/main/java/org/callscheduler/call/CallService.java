@@ -164,7 +164,8 @@ public class CallService {
         for (Object[] row : ScheduledCall.claimedBy(previousOwners.keySet(), owner, leaseUntil)) {
             long id = (Long) row[0];
             String previousOwner = previousOwners.get(id);
-            claimed.add(new ClaimedCall(id, (String) row[1], (Integer) row[2], previousOwner != null, previousOwner));
+            claimed.add(new ClaimedCall(id, (String) row[1], (Integer) row[2], previousOwner != null, previousOwner,
+                    leaseUntil));
         }
         return claimed;
     }

@@ -1,5 +1,7 @@
 package org.callscheduler.call;
 
+import java.time.Instant;
+
 /**
  * A call a dispatcher has claimed and must now dial.
  *
@@ -7,8 +9,10 @@ package org.callscheduler.call;
  * @param takenOver true when an earlier claim on it expired: the instance that held it stopped
  *        while dialling, so the Call API may or may not have received that attempt
  * @param previousOwner the instance whose claim expired, when {@code takenOver}
+ * @param leaseUntil when the claim runs out and another dispatcher may take the call
  */
-public record ClaimedCall(long id, String phoneNumber, int attempt, boolean takenOver, String previousOwner) {
+public record ClaimedCall(long id, String phoneNumber, int attempt, boolean takenOver, String previousOwner,
+        Instant leaseUntil) {
 
     /** The key sent to the Call API with every attempt for this call, so it can drop repeats. */
     public String idempotencyKey() {

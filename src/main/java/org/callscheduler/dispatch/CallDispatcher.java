@@ -152,6 +152,14 @@ final class CallDispatcher {
             inFlight.release();
             return;
         }
+        // A request sent this late could still be waiting for its answer when the lease ends and
+        // another dispatcher takes the call over: give the claim back instead, the call stays due.
+        if (Instant.now().plus(config.lease().dividedBy(2)).isAfter(call.leaseUntil())) {
+            inFlight.release();
+            Log.warnf("Call %d: waited too long for a free dial slot; giving its claim back", call.id());
+            giveBack(List.of(call.id()));
+            return;
+        }
         unrecorded.incrementAndGet();
         api.dial(call.phoneNumber(), call.idempotencyKey()).subscribe().with(
                 outcome -> {
@@ -241,6 +249,10 @@ final class CallDispatcher {
                 unsent.add(id);
             }
         }
+        giveBack(unsent);
+    }
+
+    private void giveBack(List<Long> unsent) {
         if (unsent.isEmpty()) {
             return;
         }

@@ -266,6 +266,28 @@ class CallApiFaultsTest {
         assertThat(call.errorMessage, containsString("dead-instance"));
     }
 
+    @Test
+    void aClaimThatWaitedTooLongForADialSlotIsGivenBackNotSentLate() {
+        callApi.stubFor(post("/api/call").willReturn(okJson(accepted("slow")).withFixedDelay(1500)));
+        List<Long> ids = fixtures.insertPending(3, PHONE, Instant.now().minusSeconds(1));
+        DispatchConfig oneSlotShortLease = with(DispatchConfig.Takeover.REDIAL, Duration.ofSeconds(2), 1);
+
+        int claims = dispatchAll(new CallDispatcher("slow-lane", calls, api, oneSlotShortLease, t -> {
+        }));
+
+        // The calls that waited past half their lease went back and were claimed again, fresh.
+        assertTrue(claims > 3, "claims: " + claims);
+        Map<String, Long> postsPerKey = posts().stream()
+                .collect(Collectors.groupingBy(r -> r.getHeader("Idempotency-Key"), Collectors.counting()));
+        assertEquals(3, postsPerKey.size());
+        assertTrue(postsPerKey.values().stream().allMatch(n -> n == 1), "dialled twice: " + postsPerKey);
+        ids.forEach(id -> {
+            ScheduledCall call = fixtures.find(id);
+            assertEquals(CallStatus.IN_PROGRESS, call.status);
+            assertEquals(1, call.attempts, "a given-back claim is not counted as an attempt");
+        });
+    }
+
     // ---- polling
 
     @Test
@@ -349,13 +371,17 @@ class CallApiFaultsTest {
     }
 
     private DispatchConfig withTakeover(DispatchConfig.Takeover takeover) {
+        return with(takeover, config.lease(), config.maxInFlight());
+    }
+
+    private DispatchConfig with(DispatchConfig.Takeover takeover, Duration lease, int maxInFlight) {
         return new DispatchConfig() {
             public boolean enabled() { return true; }
             public Optional<String> instanceId() { return config.instanceId(); }
             public Duration sweepInterval() { return config.sweepInterval(); }
             public int batchSize() { return config.batchSize(); }
-            public int maxInFlight() { return config.maxInFlight(); }
-            public Duration lease() { return config.lease(); }
+            public int maxInFlight() { return maxInFlight; }
+            public Duration lease() { return lease; }
             public int maxAttempts() { return config.maxAttempts(); }
             public Takeover takeover() { return takeover; }
             public Duration shutdownGrace() { return config.shutdownGrace(); }
