@@ -90,7 +90,7 @@ final class CallDispatcher {
                 }
                 send(call);
             }
-            // Not "fewer than a batch": rows locked by another dispatcher's claim are skipped, so a
+            // Not "fewer than a batch": when dispatchers race, each gets only the rows it won, so a
             // short batch does not mean nothing else is due.
             if (batch.isEmpty()) {
                 break;
