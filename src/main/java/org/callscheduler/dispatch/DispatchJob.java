@@ -3,6 +3,7 @@ package org.callscheduler.dispatch;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +43,7 @@ public class DispatchJob {
     private final DispatchConfig config;
 
     private CallDispatcher dispatcher;
+    private volatile Instant lastRun;
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> nextWake;
     private Instant nextWakeAt;
@@ -101,6 +103,20 @@ public class DispatchJob {
         }
     }
 
+    /** Whether this instance dials calls (call-scheduler.dispatch.enabled) and has started to. */
+    boolean isRunning() {
+        return dispatcher != null && timer != null && !timer.isShutdown();
+    }
+
+    /** When the dispatcher last looked for due calls, if it has. */
+    Optional<Instant> lastRun() {
+        return Optional.ofNullable(lastRun);
+    }
+
+    String owner() {
+        return dispatcher == null ? "" : dispatcher.owner();
+    }
+
     /** A dispatcher for this instance's dependencies under another owner name, for tests. */
     CallDispatcher newDispatcher(String owner) {
         return new CallDispatcher(owner, calls, api, config, this::wakeAt);
@@ -130,6 +146,7 @@ public class DispatchJob {
         }
         try {
             long started = System.nanoTime();
+            lastRun = Instant.now();
             int claimed = dispatcher.dispatchDue();
             if (claimed > 0) {
                 Log.infof("Dispatcher %s sent %d due calls in %d ms", dispatcher.owner(), claimed,

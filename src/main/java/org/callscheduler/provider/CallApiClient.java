@@ -2,8 +2,12 @@ package org.callscheduler.provider;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,6 +26,9 @@ public class CallApiClient {
 
     private final GuardedCallApi api;
     private final Backoff backoff;
+    private final AtomicReference<Instant> lastAnswer = new AtomicReference<>();
+    private final AtomicReference<String> lastFailure = new AtomicReference<>();
+    private final AtomicInteger failuresInARow = new AtomicInteger();
 
     CallApiClient(GuardedCallApi api, CallApiConfig config) {
         this.api = api;
@@ -31,14 +38,18 @@ public class CallApiClient {
     /** Asks the Call API to place a call to {@code phoneNumber}. */
     public Uni<DialOutcome> dial(String phoneNumber, String idempotencyKey) {
         return api.create(phoneNumber, idempotencyKey)
+                .invoke(this::answered)
                 .map(CallApiClient::accepted)
+                .onFailure().invoke(this::failed)
                 .onFailure().recoverWithItem(CallApiClient::dialFailure);
     }
 
     /** Asks the Call API how a call it placed is going. */
     public Uni<StatusOutcome> status(String callApiId) {
         return api.get(callApiId)
+                .invoke(this::answered)
                 .map(CallApiClient::known)
+                .onFailure().invoke(this::failed)
                 .onFailure().recoverWithItem(CallApiClient::statusFailure);
     }
 
@@ -49,6 +60,37 @@ public class CallApiClient {
 
     public URI baseUri() {
         return api.baseUri();
+    }
+
+    /** When the Call API last answered a request at all (any answer but a failure), if it has. */
+    public Optional<Instant> lastAnswer() {
+        return Optional.ofNullable(lastAnswer.get());
+    }
+
+    /** Why the last failed request failed, if one has. */
+    public Optional<String> lastFailure() {
+        return Optional.ofNullable(lastFailure.get());
+    }
+
+    /** Requests that failed one after another since the last answer. */
+    public int failuresInARow() {
+        return failuresInARow.get();
+    }
+
+    private void answered(CallApiCall call) {
+        lastAnswer.set(Instant.now());
+        failuresInARow.set(0);
+    }
+
+    private void failed(Throwable failure) {
+        CallApiException e = GuardedCallApi.translate(failure);
+        if (e instanceof CallApiException.Rejected) {
+            // The provider is there and answering; it refused this request.
+            answered(null);
+            return;
+        }
+        lastFailure.set(e.getMessage());
+        failuresInARow.incrementAndGet();
     }
 
     private static DialOutcome accepted(CallApiCall call) {

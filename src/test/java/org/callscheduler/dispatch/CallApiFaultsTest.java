@@ -191,6 +191,13 @@ class CallApiFaultsTest {
         assertEquals(1, call.attempts);
         assertThat(call.errorMessage, containsString("cannot connect"));
 
+        // Readiness reports the outage as data and stays UP: the calls are kept and retried.
+        io.restassured.RestAssured.given().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'call-api' }.status", org.hamcrest.Matchers.equalTo("UP"))
+                .body("checks.find { it.name == 'call-api' }.data.reachable", org.hamcrest.Matchers.equalTo(false))
+                .body("checks.find { it.name == 'call-api' }.data.last_failure", containsString("cannot connect"));
+
         callApi.start();
         acceptCalls();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -286,6 +293,17 @@ class CallApiFaultsTest {
             assertEquals(CallStatus.IN_PROGRESS, call.status);
             assertEquals(1, call.attempts, "a given-back claim is not counted as an attempt");
         });
+    }
+
+    @Test
+    void readinessShowsHowLateTheOldestOverdueCallIs() {
+        fixtures.insertPending(1, PHONE, Instant.now().minusSeconds(30));
+
+        io.restassured.RestAssured.given().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'calls' }.data.pending", org.hamcrest.Matchers.equalTo(1))
+                .body("checks.find { it.name == 'calls' }.data.oldest_overdue_lag_ms",
+                        org.hamcrest.Matchers.greaterThanOrEqualTo(30_000));
     }
 
     // ---- polling
