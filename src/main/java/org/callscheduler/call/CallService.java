@@ -154,8 +154,10 @@ public class CallService {
             return List.of();
         }
         Map<Long, String> previousOwners = new HashMap<>();
+        Map<Long, Instant> dueAt = new HashMap<>();
         for (Object[] row : due) {
             previousOwners.put((Long) row[0], (String) row[1]);
+            dueAt.put((Long) row[0], (Instant) row[2]);
         }
         if (ScheduledCall.claim(previousOwners.keySet(), owner, now, leaseUntil) == 0) {
             return List.of();
@@ -165,7 +167,7 @@ public class CallService {
             long id = (Long) row[0];
             String previousOwner = previousOwners.get(id);
             claimed.add(new ClaimedCall(id, (String) row[1], (Integer) row[2], previousOwner != null, previousOwner,
-                    leaseUntil));
+                    leaseUntil, dueAt.get(id)));
         }
         return claimed;
     }

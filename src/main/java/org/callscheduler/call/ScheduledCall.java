@@ -91,14 +91,15 @@ public class ScheduledCall extends PanacheEntityBase {
     public long version;
 
     /**
-     * Ids (with their current claimant, if any) of up to {@code limit} pending calls due at
+     * Ids (with their current claimant, if any, and due time) of up to {@code limit} pending calls due at
      * {@code now}, oldest first. A live claim has moved a call's next attempt to its lease expiry,
      * so claimed calls are not due until their claim expires. Ordered like the due index, so the
      * scan stops after {@code limit} rows.
      */
     public static List<Object[]> findDue(Instant now, int limit) {
         return getEntityManager()
-                .createQuery("select c.id, c.claimedBy from ScheduledCall c where c.status = ?1 and c.nextAttemptAt <= ?2"
+                .createQuery("select c.id, c.claimedBy, c.nextAttemptAt from ScheduledCall c"
+                        + " where c.status = ?1 and c.nextAttemptAt <= ?2"
                         + " order by c.status, c.nextAttemptAt", Object[].class)
                 .setParameter(1, CallStatus.PENDING)
                 .setParameter(2, now)

@@ -40,6 +40,7 @@ final class CallDispatcher {
     private final CallApiClient api;
     private final DispatchConfig config;
     private final Consumer<Instant> wakeAt;
+    private final DispatchMetrics metrics;
 
     private final Semaphore inFlight;
     private final ConcurrentLinkedQueue<DialResult> results = new ConcurrentLinkedQueue<>();
@@ -50,7 +51,13 @@ final class CallDispatcher {
     private volatile boolean stopping;
 
     CallDispatcher(String owner, CallService calls, CallApiClient api, DispatchConfig config, Consumer<Instant> wakeAt) {
+        this(owner, calls, api, config, wakeAt, DispatchMetrics.none());
+    }
+
+    CallDispatcher(String owner, CallService calls, CallApiClient api, DispatchConfig config, Consumer<Instant> wakeAt,
+            DispatchMetrics metrics) {
         this.owner = owner;
+        this.metrics = metrics;
         this.calls = calls;
         this.api = api;
         this.config = config;
@@ -161,6 +168,7 @@ final class CallDispatcher {
             return;
         }
         unrecorded.incrementAndGet();
+        metrics.dialSent(call.dueAt());
         api.dial(call.phoneNumber(), call.idempotencyKey()).subscribe().with(
                 outcome -> {
                     inFlight.release();
@@ -188,6 +196,7 @@ final class CallDispatcher {
             return new DialResult.Failed(call.id(),
                     "Call API unavailable after " + call.attempt() + " attempts: " + reason);
         }
+        metrics.retryScheduled();
         Duration delay = api.retryDelay(call.attempt());
         Instant retryAt = Instant.now().plus(delay);
         Log.infof("Call %d: attempt %d of %d failed (%s); retrying in %d ms", call.id(), call.attempt(),

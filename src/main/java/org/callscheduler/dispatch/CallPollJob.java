@@ -1,5 +1,7 @@
 package org.callscheduler.dispatch;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +21,7 @@ import org.callscheduler.provider.StatusOutcome;
 
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
 
 /**
  * Follows in-progress calls: asks the Call API for each one's status, concurrently and bounded,
@@ -32,7 +35,10 @@ public class CallPollJob {
     private final PollConfig config;
     private final long answerWaitMillis;
 
-    CallPollJob(CallService calls, CallApiClient api, PollConfig config, CallApiConfig apiConfig) {
+    private final DispatchMetrics metrics;
+
+    CallPollJob(CallService calls, CallApiClient api, PollConfig config, CallApiConfig apiConfig, DispatchMetrics metrics) {
+        this.metrics = metrics;
         this.calls = calls;
         this.api = api;
         this.config = config;
@@ -42,8 +48,9 @@ public class CallPollJob {
 
     @Scheduled(identity = "call-poll", every = "{call-scheduler.poll.interval}", delayed = "{call-scheduler.poll.interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
-    void scheduledPoll() {
+    void scheduledPoll(ScheduledExecution execution) {
         if (config.enabled()) {
+            metrics.pollStarted(Duration.between(execution.getScheduledFireTime(), Instant.now()));
             poll();
         }
     }

@@ -48,10 +48,13 @@ public class DispatchJob {
     private ScheduledFuture<?> nextWake;
     private Instant nextWakeAt;
 
-    DispatchJob(CallService calls, CallApiClient api, DispatchConfig config) {
+    private final DispatchMetrics metrics;
+
+    DispatchJob(CallService calls, CallApiClient api, DispatchConfig config, DispatchMetrics metrics) {
         this.calls = calls;
         this.api = api;
         this.config = config;
+        this.metrics = metrics;
     }
 
     void start(@Observes StartupEvent event) {
@@ -119,7 +122,7 @@ public class DispatchJob {
 
     /** A dispatcher for this instance's dependencies under another owner name, for tests. */
     CallDispatcher newDispatcher(String owner) {
-        return new CallDispatcher(owner, calls, api, config, this::wakeAt);
+        return new CallDispatcher(owner, calls, api, config, this::wakeAt, metrics);
     }
 
     /** Makes sure a run happens at {@code at} or earlier. */

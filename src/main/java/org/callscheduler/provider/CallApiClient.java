@@ -6,11 +6,14 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -30,27 +33,38 @@ public class CallApiClient {
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
     private final AtomicInteger failuresInARow = new AtomicInteger();
 
-    CallApiClient(GuardedCallApi api, CallApiConfig config) {
+    private final MeterRegistry registry;
+
+    CallApiClient(GuardedCallApi api, CallApiConfig config, MeterRegistry registry) {
         this.api = api;
         this.backoff = Backoff.of(config.backoff());
+        this.registry = registry;
     }
 
     /** Asks the Call API to place a call to {@code phoneNumber}. */
     public Uni<DialOutcome> dial(String phoneNumber, String idempotencyKey) {
-        return api.create(phoneNumber, idempotencyKey)
-                .invoke(this::answered)
-                .map(CallApiClient::accepted)
-                .onFailure().invoke(this::failed)
-                .onFailure().recoverWithItem(CallApiClient::dialFailure);
+        return Uni.createFrom().deferred(() -> {
+            long started = System.nanoTime();
+            return api.create(phoneNumber, idempotencyKey)
+                    .invoke(this::answered)
+                    .map(CallApiClient::accepted)
+                    .onFailure().invoke(this::failed)
+                    .onFailure().recoverWithItem(CallApiClient::dialFailure)
+                    .invoke(outcome -> timed("dial", outcome.getClass().getSimpleName(), started));
+        });
     }
 
     /** Asks the Call API how a call it placed is going. */
     public Uni<StatusOutcome> status(String callApiId) {
-        return api.get(callApiId)
-                .invoke(this::answered)
-                .map(CallApiClient::known)
-                .onFailure().invoke(this::failed)
-                .onFailure().recoverWithItem(CallApiClient::statusFailure);
+        return Uni.createFrom().deferred(() -> {
+            long started = System.nanoTime();
+            return api.get(callApiId)
+                    .invoke(this::answered)
+                    .map(CallApiClient::known)
+                    .onFailure().invoke(this::failed)
+                    .onFailure().recoverWithItem(CallApiClient::statusFailure)
+                    .invoke(outcome -> timed("status", outcome.getClass().getSimpleName(), started));
+        });
     }
 
     /** How long to wait before retrying after failed dial attempt number {@code attempt}. */
@@ -75,6 +89,16 @@ public class CallApiClient {
     /** Requests that failed one after another since the last answer. */
     public int failuresInARow() {
         return failuresInARow.get();
+    }
+
+    /** callscheduler.callapi.requests: latency of each request by operation and outcome. */
+    private void timed(String operation, String outcome, long startedNanos) {
+        Timer.builder("callscheduler.callapi.requests")
+                .description("Requests to the Call API, by operation and outcome")
+                .tag("operation", operation)
+                .tag("outcome", outcome.toLowerCase())
+                .register(registry)
+                .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }
 
     private void answered(CallApiCall call) {
