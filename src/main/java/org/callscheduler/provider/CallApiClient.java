@@ -3,6 +3,8 @@ package org.callscheduler.provider;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,12 +35,26 @@ public class CallApiClient {
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
     private final AtomicInteger failuresInARow = new AtomicInteger();
 
-    private final MeterRegistry registry;
+    /** callscheduler.callapi.requests by operation and outcome, registered once: they are on the dial path. */
+    private final Map<String, Timer> requestTimers = new HashMap<>();
 
     CallApiClient(GuardedCallApi api, CallApiConfig config, MeterRegistry registry) {
         this.api = api;
         this.backoff = Backoff.of(config.backoff());
-        this.registry = registry;
+        for (Class<?> outcome : DialOutcome.class.getPermittedSubclasses()) {
+            registerTimer(registry, "dial", outcome);
+        }
+        for (Class<?> outcome : StatusOutcome.class.getPermittedSubclasses()) {
+            registerTimer(registry, "status", outcome);
+        }
+    }
+
+    private void registerTimer(MeterRegistry registry, String operation, Class<?> outcome) {
+        requestTimers.put(operation + outcome.getSimpleName(), Timer.builder("callscheduler.callapi.requests")
+                .description("Requests to the Call API, by operation and outcome")
+                .tag("operation", operation)
+                .tag("outcome", outcome.getSimpleName().toLowerCase())
+                .register(registry));
     }
 
     /** Asks the Call API to place a call to {@code phoneNumber}. */
@@ -91,14 +107,8 @@ public class CallApiClient {
         return failuresInARow.get();
     }
 
-    /** callscheduler.callapi.requests: latency of each request by operation and outcome. */
     private void timed(String operation, String outcome, long startedNanos) {
-        Timer.builder("callscheduler.callapi.requests")
-                .description("Requests to the Call API, by operation and outcome")
-                .tag("operation", operation)
-                .tag("outcome", outcome.toLowerCase())
-                .register(registry)
-                .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+        requestTimers.get(operation + outcome).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }
 
     private void answered(CallApiCall call) {
