@@ -133,12 +133,11 @@ public class CallPages {
     private CallViews.Table tableView(String status, String page, String tz, String notice) {
         String filter = status == null || CallStatus.parse(status).isEmpty() ? "" : status;
         int pageIndex = parsePage(page);
-        CallPage result = service.list(filter, null, String.valueOf(PAGE_SIZE));
+        CallPage result = service.list(filter, String.valueOf(pageIndex), String.valueOf(PAGE_SIZE));
         int pages = (int) Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
         if (pageIndex >= pages) {
+            // The list shrank under a page that no longer exists: show the last one.
             pageIndex = pages - 1;
-        }
-        if (pageIndex > 0) {
             result = service.list(filter, String.valueOf(pageIndex), String.valueOf(PAGE_SIZE));
         }
         ZoneId zone = CallViews.zone(tz);
