@@ -71,7 +71,9 @@ public class Benchmark {
                 "-Dquarkus.http.port=" + port,
                 "-Dcall-scheduler.data-dir=" + data,
                 "-Dcall-scheduler.simulator.latency=50ms",
-                "-Dcall-scheduler.simulator.step=2s"));
+                "-Dcall-scheduler.simulator.step=2s",
+                // One load client from one address measures throughput, not the per-client limit.
+                "-Dcall-scheduler.security.rate-limit.enabled=false"));
         String extra = System.getenv().getOrDefault("BENCH_APP_OPTS", "").trim();
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));

@@ -222,7 +222,9 @@ class CallApiFaultsTest {
         int claimed = claimedByA.join() + claimedByB.join();
         await().atMost(Duration.ofSeconds(30)).until(() -> a.unrecorded() == 0 && b.unrecorded() == 0);
 
-        assertEquals(500, claimed);
+        // More than 500 claims when the machine is slow: a claim that waited past half its lease for a dial
+        // slot is given back unsent and claimed again. What must hold is one POST per call.
+        assertTrue(claimed >= 500, "claims: " + claimed);
         Map<String, Long> postsPerKey = posts().stream()
                 .collect(Collectors.groupingBy(r -> r.getHeader("Idempotency-Key"), Collectors.counting()));
         assertEquals(500, postsPerKey.size());

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 
 /** The page and its htmx fragments, as HTML over HTTP. */
 @QuarkusTest
@@ -96,7 +98,7 @@ class CallPagesTest {
 
     @Test
     void aBadNumberIsExplainedNextToTheFieldAndWhatWasTypedStays() {
-        given().contentType(ContentType.URLENC)
+        withCsrfToken().contentType(ContentType.URLENC)
                 .formParam("phone_number", "call me").formParam("scheduled_at", "2030-01-01T10:00")
                 .formParam("tz", "UTC").formParam("action", "schedule")
                 .post("/calls").then()
@@ -111,7 +113,7 @@ class CallPagesTest {
 
     @Test
     void aMissingDateIsAskedForInPlainWords() {
-        given().contentType(ContentType.URLENC)
+        withCsrfToken().contentType(ContentType.URLENC)
                 .formParam("phone_number", "+14155550123").formParam("scheduled_at", "").formParam("action", "schedule")
                 .post("/calls").then()
                 .statusCode(200)
@@ -122,7 +124,7 @@ class CallPagesTest {
     void schedulingReadsTheTimeInThePersonsZoneAndResetsTheForm() {
         LocalDateTime local = LocalDateTime.now(ZoneId.of("America/New_York")).plusHours(2).truncatedTo(ChronoUnit.SECONDS);
 
-        given().contentType(ContentType.URLENC)
+        withCsrfToken().contentType(ContentType.URLENC)
                 .formParam("phone_number", "+1 (415) 555-0123").formParam("scheduled_at", local.toString())
                 .formParam("tz", "America/New_York").formParam("action", "schedule")
                 .post("/calls").then()
@@ -140,7 +142,7 @@ class CallPagesTest {
     void deletingAPendingCallRemovesItsRow() {
         long id = fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(600)).get(0);
 
-        given().delete("/calls/" + id).then()
+        withCsrfToken().delete("/calls/" + id).then()
                 .statusCode(200)
                 .body(not(containsString("id=\"call-" + id + "\"")))
                 .body(containsString("No calls yet."));
@@ -151,9 +153,64 @@ class CallPagesTest {
     void deletingACallThatWasDialledSaysWhy() {
         long id = fixtures.insertInProgress("p-3", Instant.now());
 
-        given().delete("/calls/" + id).then()
+        withCsrfToken().delete("/calls/" + id).then()
                 .statusCode(200)
                 .body(containsString("was not deleted"))
                 .body(containsString("id=\"call-" + id + "\""));
+    }
+
+    @Test
+    void aFormPostWithoutTheCsrfTokenIsRefused() {
+        given().contentType(ContentType.URLENC)
+                .formParam("phone_number", "+14155550123").formParam("action", "now")
+                .post("/calls").then()
+                .statusCode(400);
+        assertEquals(0, fixtures.count(CallStatus.PENDING) + fixtures.count(CallStatus.IN_PROGRESS));
+    }
+
+    @Test
+    void aFormPostWithATokenThatIsNotTheCookiesIsRefused() {
+        String token = given().get("/").then().statusCode(200).extract().cookie("csrf-token");
+        given().cookie("csrf-token", token).contentType(ContentType.URLENC)
+                .formParam("csrf-token", token.substring(1) + "A")
+                .formParam("phone_number", "+14155550123").formParam("action", "now")
+                .post("/calls").then()
+                .statusCode(400);
+        assertEquals(0, fixtures.count(CallStatus.PENDING) + fixtures.count(CallStatus.IN_PROGRESS));
+    }
+
+    @Test
+    void aFormPostWithTheTokenFromThePageInItsHiddenFieldIsAccepted() {
+        var page = given().get("/").then().statusCode(200).extract();
+        String token = page.cookie("csrf-token");
+        String html = page.asString();
+        assertTrue(html.contains("name=\"csrf-token\" value=\"" + token + "\""), "the form carries the cookie's token");
+        assertTrue(html.contains("<meta name=\"csrf-token\" content=\"" + token + "\">"), "htmx gets the token");
+
+        given().cookie("csrf-token", token).contentType(ContentType.URLENC)
+                .formParam("csrf-token", token)
+                .formParam("phone_number", "+14155550123").formParam("scheduled_at", "2031-01-01T10:00")
+                .formParam("tz", "UTC").formParam("action", "schedule")
+                .post("/calls").then()
+                .statusCode(200)
+                .body(containsString("Call to +14155550123 scheduled."));
+        assertEquals(1, fixtures.count(CallStatus.PENDING));
+    }
+
+    @Test
+    void thePageIsServedWithBrowserHardeningHeaders() {
+        given().get("/").then()
+                .statusCode(200)
+                .header("Content-Security-Policy", containsString("default-src 'self'"))
+                .header("Content-Security-Policy", containsString("frame-ancestors 'none'"))
+                .header("X-Content-Type-Options", equalTo("nosniff"))
+                .header("X-Frame-Options", equalTo("DENY"))
+                .header("Referrer-Policy", equalTo("no-referrer"));
+    }
+
+    /** A browser that loaded the page: the CSRF cookie it was given, and the token htmx sends in a header. */
+    private static RequestSpecification withCsrfToken() {
+        String token = given().get("/").then().statusCode(200).extract().cookie("csrf-token");
+        return given().cookie("csrf-token", token).header("X-CSRF-TOKEN", token);
     }
 }
