@@ -41,13 +41,18 @@ class CallApiTarget {
             Log.infof("CALL_API_URL is not set: calls go to the built-in Call API simulator at %s"
                     + " (set CALL_API_URL to use a real provider)", baseUri);
         } else {
-            Log.infof("Calls go to the Call API at %s", baseUri);
+            Log.infof("Calls go to the Call API at %s", withoutCredentials(baseUri));
         }
     }
 
     /** Resolves the target at start-up, so a missing one stops the application at once. */
     void onStart(@Observes StartupEvent event) {
-        Log.debugf("Call API target %s", baseUri);
+        Log.debugf("Call API target %s", withoutCredentials(baseUri));
+    }
+
+    /** The URL as it may be logged: a user:password@ part is left out. */
+    static String withoutCredentials(URI uri) {
+        return uri.getRawUserInfo() == null ? uri.toString() : uri.toString().replace(uri.getRawUserInfo() + "@", "***@");
     }
 
     URI baseUri() {
