@@ -11,8 +11,8 @@ class CallApiTargetTest {
 
     @Test
     void credentialsInTheUrlAreLeftOut() {
-        assertEquals("https://***@calls.example.com/v1",
-                CallApiTarget.withoutCredentials(URI.create("https://acme:s3cret@calls.example.com/v1")));
+        assertEquals("https://***@localhost:9443/v1",
+                CallApiTarget.withoutCredentials(URI.create("https://acme:s3cret@localhost:9443/v1")));
         assertEquals("http://127.0.0.1:8080/simulator",
                 CallApiTarget.withoutCredentials(URI.create("http://127.0.0.1:8080/simulator")));
     }
