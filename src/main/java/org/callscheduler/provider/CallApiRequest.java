@@ -1,5 +1,8 @@
 package org.callscheduler.provider;
 
-/** Body of POST /api/call. */
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** Body of POST /api/call, written by Jackson in a native executable too. */
+@RegisterForReflection
 record CallApiRequest(String phoneNumber) {
 }

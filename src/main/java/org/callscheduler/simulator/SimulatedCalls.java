@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * The simulator's memory: the calls it placed, and a log of the requests it received (bounded,
  * so a long-running demo does not grow without end).
@@ -41,7 +43,11 @@ class SimulatedCalls {
     record Call(String id, String phoneNumber, long startedNanos, List<String> path) {
     }
 
-    /** One POST the simulator received; {@code replay} when its idempotency key was seen before. */
+    /**
+     * One POST the simulator received; {@code replay} when its idempotency key was seen before.
+     * Registered for Jackson: it is served only inside a {@code RestResponse<List<...>>}.
+     */
+    @RegisterForReflection
     record ReceivedRequest(String idempotencyKey, String phoneNumber, String callId, Instant receivedAt, boolean replay) {
     }
 

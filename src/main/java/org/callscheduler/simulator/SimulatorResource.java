@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -40,6 +41,8 @@ public class SimulatorResource {
     record PlaceRequest(String phoneNumber) {
     }
 
+    /** Returned as {@code RestResponse<Object>}, so Quarkus cannot see it from the signature. */
+    @RegisterForReflection
     record CallView(String callId, String status) {
     }
 
