@@ -13,6 +13,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import org.callscheduler.call.CallService;
@@ -46,6 +47,7 @@ final class CallDispatcher {
     private final ConcurrentLinkedQueue<DialResult> results = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushQueued = new AtomicBoolean();
     private final AtomicInteger unrecorded = new AtomicInteger();
+    private final AtomicInteger runsInProgress = new AtomicInteger();
     private final Set<Long> claimedNotSent = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService writer;
     private volatile boolean stopping;
@@ -81,6 +83,15 @@ final class CallDispatcher {
      * @return the number of calls claimed
      */
     int dispatchDue() {
+        runsInProgress.incrementAndGet();
+        try {
+            return claimAndSend();
+        } finally {
+            runsInProgress.decrementAndGet();
+        }
+    }
+
+    private int claimAndSend() {
         int claimedTotal = 0;
         while (!stopping) {
             long started = System.nanoTime();
@@ -115,27 +126,40 @@ final class CallDispatcher {
     }
 
     /**
-     * Stops claiming, gives back the claims not yet sent, and waits up to the shutdown grace for
-     * the answers to the requests already sent.
+     * Stops claiming, lets the run in progress end after the call it is sending, gives back the
+     * claims not yet sent, and waits for the answers to the requests already sent; all of it within
+     * the shutdown grace.
      */
     void stop() {
         stopping = true;
-        releaseUnsent();
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-        while (unrecorded.get() > 0 && System.nanoTime() < deadline) {
+        // Until the run has ended it may still send the call it holds a dial slot for; waiting for
+        // answers before that could miss this last one.
+        awaitUntil(() -> runsInProgress.get() == 0, deadline);
+        releaseUnsent();
+        awaitUntil(() -> {
             flushNow();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            return unrecorded.get() == 0;
+        }, deadline);
+        if (runsInProgress.get() > 0) {
+            Log.warnf("Dispatcher %s: its dispatch run had not ended after %s", owner, config.shutdownGrace());
         }
         if (unrecorded.get() > 0) {
             Log.warnf("Dispatcher %s stopped with %d dial results unrecorded; their claims expire after %s",
                     owner, unrecorded.get(), config.lease());
         }
         writer.shutdown();
+    }
+
+    private static void awaitUntil(BooleanSupplier done, long deadlineNanos) {
+        while (!done.getAsBoolean() && System.nanoTime() < deadlineNanos) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void send(ClaimedCall call) {

@@ -75,12 +75,20 @@ public class DispatchJob {
         wakeAt(Instant.now());
     }
 
+    /** On SIGTERM; this runs before the datasource closes, so the dispatcher can still record what it did. */
     void stop(@Observes ShutdownEvent event) {
         if (dispatcher == null) {
             return;
         }
+        Log.infof("Dispatcher %s stopping", dispatcher.owner());
         synchronized (this) {
-            timer.shutdownNow();
+            if (nextWake != null) {
+                nextWake.cancel(false);
+            }
+            // Not shutdownNow(): interrupting the dispatcher thread in the middle of H2 file I/O closes
+            // the database file (ClosedByInterruptException) for every thread, and the run in progress
+            // could then neither give back its claims nor record its dials.
+            timer.shutdown();
         }
         dispatcher.stop();
         Log.infof("Dispatcher %s stopped", dispatcher.owner());
@@ -155,7 +163,9 @@ public class DispatchJob {
                 Log.infof("Dispatcher %s sent %d due calls in %d ms", dispatcher.owner(), claimed,
                         (System.nanoTime() - started) / 1_000_000);
             }
-            rescheduleFromDatabase();
+            if (!timer.isShutdown()) {
+                rescheduleFromDatabase();
+            }
         } catch (RuntimeException e) {
             Log.errorf(e, "Dispatch run failed; the next sweep tries again");
         }
