@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged application (target/quarkus-app/quarkus-run.jar) run as a real process, for tests
@@ -76,12 +77,27 @@ public final class AppProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /**
+     * Sends SIGTERM and waits up to {@code timeout} for the process to exit by itself.
+     *
+     * @return its exit code
+     * @throws IllegalStateException when it had not exited by then (it is then killed)
+     */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("still running " + timeout.toSeconds() + " s after SIGTERM; killed it");
+        }
+        return process.exitValue();
+    }
+
     /** Asks the process to stop (SIGTERM) and waits for it. */
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
         }
