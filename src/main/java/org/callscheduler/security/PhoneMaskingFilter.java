@@ -18,8 +18,11 @@ import io.quarkus.logging.LoggingFilter;
 @LoggingFilter(name = "phone-mask")
 public final class PhoneMaskingFilter implements Filter {
 
-    /** E.164 numbers, and runs of 8 to 15 digits that stand alone (a number typed without +). */
-    private static final Pattern PHONE = Pattern.compile("(?<![\\w.])\\+?\\d{8,15}(?![\\w.])");
+    /**
+     * E.164 numbers, and runs of 8 to 15 digits that stand alone (a number typed without +); not digits
+     * that are part of a longer token such as an instance id (vm-64012345693) or a decimal.
+     */
+    private static final Pattern PHONE = Pattern.compile("(?<![\\w.-])\\+?\\d{8,15}(?![\\w-]|\\.\\d)");
 
     private final boolean enabled;
 

@@ -22,9 +22,11 @@ class PhoneMaskingTest {
     @Test
     void numbersAreMaskedButCallIdsTimesAndDurationsAreNot() {
         assertEquals("Call 42 to +14*******23 failed", PhoneMaskingFilter.mask("Call 42 to +14155550123 failed"));
+        assertEquals("Calling +14*******23.", PhoneMaskingFilter.mask("Calling +14155550123."));
         assertEquals("invalid number 415*****23, or +44********00",
                 PhoneMaskingFilter.mask("invalid number 4155550123, or +447911123400"));
-        String untouched = "Call 1234567 at 2026-11-25T00:29:33.123Z retried in 2000 ms, sid CA1234567890ab";
+        String untouched = "Call 1234567 at 2026-11-25T00:29:33.123Z retried in 2000 ms, sid CA1234567890ab,"
+                + " dispatcher vm-64012345693, took 0.123456789 s";
         assertEquals(untouched, PhoneMaskingFilter.mask(untouched));
     }
 
