@@ -53,8 +53,10 @@ public final class AppProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
+            // A test JVM that dies (or is stopped) must not leave instances running against a shared database.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
             AppProcess app = new AppProcess(process, port);
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
                     .until(() -> {
                         if (!process.isAlive()) {
                             throw new IllegalStateException(name + " exited with " + process.exitValue() + ", see " + log);
