@@ -38,6 +38,14 @@ import java.util.regex.Pattern;
  * (or src/bench/run.sh, which packages first). Arguments pick phases (schedule, burst, scattered;
  * all by default); BENCH_APP_OPTS adds JVM options or -D settings to the application's command.
  * Talks to 127.0.0.1 only.
+ * <p>
+ * The phase {@code instances} is run on its own, on the PostgreSQL build (run.sh --postgresql
+ * instances): for 1, 2 and 3 instances sharing one database it measures 10,000 calls due at one
+ * instant, scheduled round-robin through the instances' APIs and dialled to one Call API (the
+ * simulator of the first instance), and prints one JSON object per round. The database is
+ * BENCH_PG_URL (default jdbc:postgresql://localhost:5432/callscheduler_bench), user BENCH_PG_USER
+ * (default callscheduler), password QUARKUS_DATASOURCE_PASSWORD; every call in it is deleted
+ * before each round, through the PostgreSQL driver that run.sh puts on the class path.
  */
 public class Benchmark {
 
@@ -56,38 +64,45 @@ public class Benchmark {
                 thread.setDaemon(true);
                 return thread;
             })).build();
+    static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    static final List<Integer> INSTANCES = List.of(1, 2, 3);
+    static final Pattern DIALS_ACCEPTED = Pattern.compile(
+            "^callscheduler_callapi_requests_seconds_count\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
+    /** The application that serves the Call API simulator the benchmark reads. */
     static String base;
 
     public static void main(String[] args) throws Exception {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
+        if (!Files.exists(JAR)) {
             throw new IllegalStateException("Build first: ./mvnw package -DskipTests");
         }
+        List<String> phases = args.length == 0 ? List.of("schedule", "burst", "scattered") : List.of(args);
+        for (String phase : phases) {
+            if (!List.of("schedule", "burst", "scattered", "instances").contains(phase)) {
+                throw new IllegalArgumentException("unknown phase " + phase + ": schedule, burst, scattered or instances");
+            }
+        }
+        if (phases.contains("instances")) {
+            if (phases.size() > 1) {
+                throw new IllegalArgumentException("instances runs alone: it needs the PostgreSQL build, the other phases the H2 one");
+            }
+            instances();
+        } else {
+            onH2(phases);
+        }
+        System.exit(0);
+    }
+
+    /** The phases schedule, burst and scattered, on one instance with a fresh H2 file. */
+    static void onH2(List<String> phases) throws Exception {
         Path data = Files.createTempDirectory("call-scheduler-bench-");
-        int port = freePort();
+        int port = freePorts(1).get(0);
         base = "http://127.0.0.1:" + port;
         Path log = Path.of("target/benchmark-app.log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port,
-                "-Dcall-scheduler.data-dir=" + data,
-                "-Dcall-scheduler.simulator.latency=50ms",
-                "-Dcall-scheduler.simulator.step=2s",
-                // One load client from one address measures throughput, not the per-client limit.
-                "-Dcall-scheduler.security.rate-limit.enabled=false"));
-        String extra = System.getenv().getOrDefault("BENCH_APP_OPTS", "").trim();
-        if (!extra.isEmpty()) {
-            command.addAll(List.of(extra.split("\\s+")));
-        }
-        command.addAll(List.of("-jar", jar.toString()));
-        List<String> phases = args.length == 0 ? List.of("schedule", "burst", "scattered") : List.of(args);
-        Process app = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(app::destroyForcibly));
+        Process app = startApp(port, List.of("-Dcall-scheduler.data-dir=" + data), log);
         try {
-            waitUntilReady(app);
+            waitUntilReady(app, base, log);
             Map<String, Object> result = new HashMap<>();
-            result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
-                    "java", System.getProperty("java.version")));
+            result.put("machine", machine());
             if (phases.contains("schedule")) {
                 result.put("schedule_throughput", scheduleThroughput());
             }
@@ -99,11 +114,41 @@ public class Benchmark {
             }
             System.out.println(toJson(result, ""));
         } finally {
-            app.destroy();
+            stop(List.of(app));
+        }
+    }
+
+    /** Starts the packaged application on {@code port} with the benchmark's settings, {@code settings} and BENCH_APP_OPTS. */
+    static Process startApp(int port, List<String> settings, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port,
+                "-Dcall-scheduler.simulator.latency=50ms",
+                "-Dcall-scheduler.simulator.step=2s",
+                // One load client from one address measures throughput, not the per-client limit.
+                "-Dcall-scheduler.security.rate-limit.enabled=false"));
+        command.addAll(settings);
+        String extra = System.getenv().getOrDefault("BENCH_APP_OPTS", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", JAR.toString()));
+        Process app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(app::destroyForcibly));
+        return app;
+    }
+
+    /** Stops the applications with SIGTERM, as a deployment would, and waits for them to exit. */
+    static void stop(List<Process> apps) throws InterruptedException {
+        apps.forEach(Process::destroy);
+        for (Process app : apps) {
             app.waitFor(30, TimeUnit.SECONDS);
             app.destroyForcibly();
+            app.waitFor();
         }
-        System.exit(0);
+    }
+
+    static Map<String, Object> machine() {
+        return Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version"));
     }
 
     /** (1) 64 clients posting schedules as fast as they can. */
@@ -139,7 +184,7 @@ public class Benchmark {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         for (int c = 0; c < CLIENTS; c++) {
             pool.submit(() -> {
-                try (Connection connection = new Connection()) {
+                try (Connection connection = new Connection(base)) {
                     while (System.nanoTime() < end) {
                         long t0 = System.nanoTime();
                         String[] response = connection.post("/api/schedule", schedule(phone(), time));
@@ -161,18 +206,23 @@ public class Benchmark {
      * Dials 2,000 calls before the measured burst, so that the dial path (REST client, simulator,
      * result writes) is compiled by the JIT as it is in a service that has been running for a while.
      */
-    static void warmUpDialling() throws Exception {
+    static void warmUpDialling(List<String> apps) throws Exception {
         clearSimulator();
-        List<Long> ids = scheduleAll(2_000, i -> Instant.now());
+        List<Long> ids = scheduleAll(apps, 2_000, i -> Instant.now());
         awaitDialled(ids, Instant.now().plusSeconds(120));
     }
 
     /** (2) 10,000 calls all due at one instant. */
     static Map<String, Object> burst() throws Exception {
-        warmUpDialling();
+        warmUpDialling(List.of(base));
+        return dueAtOnce(List.of(base));
+    }
+
+    /** 10,000 calls due at one instant, scheduled round-robin through {@code apps}; the figures from the simulator's log. */
+    static Map<String, Object> dueAtOnce(List<String> apps) throws Exception {
         clearSimulator();
         Instant due = Instant.now().plusSeconds(25);
-        List<Long> ids = scheduleAll(BURST, i -> due);
+        List<Long> ids = scheduleAll(apps, BURST, i -> due);
         Instant inserted = Instant.now();
         if (inserted.isAfter(due)) {
             throw new IllegalStateException("scheduling 10,000 calls took past their due time");
@@ -198,13 +248,112 @@ public class Benchmark {
         for (int i = 0; i < SCATTERED; i++) {
             times.put(i, start.plusMillis(ThreadLocalRandom.current().nextLong(20_000)));
         }
-        List<Long> ids = scheduleAll(SCATTERED, times::get);
+        List<Long> ids = scheduleAll(List.of(base), SCATTERED, times::get);
         Map<Long, Instant> dueAt = new HashMap<>();
         for (int i = 0; i < ids.size(); i++) {
             dueAt.put(ids.get(i), times.get(i));
         }
         Map<Long, List<Instant>> received = awaitDialled(ids, start.plusSeconds(60));
         return lagFigures(received, dueAt, ids.size());
+    }
+
+    /**
+     * (4) The burst of (2) on 1, 2 and 3 instances sharing one PostgreSQL database, each round on an
+     * emptied table; one JSON object per round.
+     */
+    static void instances() throws Exception {
+        String url = System.getenv().getOrDefault("BENCH_PG_URL", "jdbc:postgresql://localhost:5432/callscheduler_bench");
+        String user = System.getenv().getOrDefault("BENCH_PG_USER", "callscheduler");
+        String password = System.getenv("QUARKUS_DATASOURCE_PASSWORD");
+        if (password == null) {
+            throw new IllegalStateException("set QUARKUS_DATASOURCE_PASSWORD to the password of " + user);
+        }
+        if (url.replaceAll("\\?.*$", "").endsWith("/callscheduler")) {
+            throw new IllegalStateException("the benchmark deletes every call in " + url
+                    + ": give it a database of its own in BENCH_PG_URL");
+        }
+        for (int n : INSTANCES) {
+            deleteAllCalls(url, user, password);
+            List<Integer> ports = freePorts(n);
+            List<String> apps = ports.stream().map(port -> "http://127.0.0.1:" + port).toList();
+            // One Call API for all: the simulator of the first instance sees every POST, whoever sends it.
+            base = apps.get(0);
+            List<Process> processes = new ArrayList<>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    Path log = Path.of("target/benchmark-" + n + "-instances-" + i + ".log");
+                    List<String> settings = new ArrayList<>(List.of(
+                            "-Dquarkus.datasource.jdbc.url=" + url,
+                            "-Dquarkus.datasource.username=" + user,
+                            "-Dcall-scheduler.call-api.url=" + base + "/simulator",
+                            "-Dcall-scheduler.dispatch.instance-id=bench-" + i));
+                    if (i > 0) {
+                        settings.add("-Dcall-scheduler.simulator.enabled=false");
+                    }
+                    processes.add(startApp(ports.get(i), settings, log));
+                    // One at a time: each start (Flyway, the JIT) has the cores to itself.
+                    waitUntilReady(processes.get(i), apps.get(i), log);
+                }
+                warmUpDialling(apps);
+                List<Long> before = new ArrayList<>();
+                for (String app : apps) {
+                    before.add(dialsAccepted(app));
+                }
+                Map<String, Object> out = dueAtOnce(apps);
+                out.put("instances", n);
+                out.put("dialled_by_instance", dialledSince(apps, before, (int) out.get("dialled") + (int) out.get("duplicates")));
+                System.out.println(toJson(Map.of("machine", machine(), "burst_10000_on_" + n + "_instances", out), ""));
+            } finally {
+                stop(processes);
+            }
+        }
+    }
+
+    /** Empties the table the instances share, through JDBC (run.sh puts the PostgreSQL driver on the class path). */
+    static void deleteAllCalls(String url, String user, String password) throws Exception {
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(url, user, password);
+                java.sql.Statement statement = db.createStatement()) {
+            try (java.sql.ResultSet table = statement.executeQuery("select to_regclass('scheduled_calls')")) {
+                table.next();
+                if (table.getString(1) == null) {
+                    return; // a new database: the first instance's Flyway creates the table
+                }
+            }
+            statement.executeUpdate("delete from scheduled_calls");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot empty " + url + " (run it through src/bench/run.sh, which puts the"
+                    + " PostgreSQL driver on the class path): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Dials each instance has had accepted since {@code before}, from its /q/metrics. The counter moves
+     * when the answer arrives, after the simulator logged the request: waits (10 s at most) until the
+     * counts add up to {@code posts}.
+     */
+    static List<Long> dialledSince(List<String> apps, List<Long> before, int posts) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            List<Long> dialled = new ArrayList<>();
+            for (int i = 0; i < apps.size(); i++) {
+                dialled.add(dialsAccepted(apps.get(i)) - before.get(i));
+            }
+            if (dialled.stream().mapToLong(Long::longValue).sum() >= posts || System.nanoTime() > deadline) {
+                return dialled;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** callscheduler_callapi_requests_seconds_count{operation="dial",outcome="accepted"} of one instance. */
+    static long dialsAccepted(String app) throws Exception {
+        Matcher m = DIALS_ACCEPTED.matcher(get(app + "/q/metrics"));
+        while (m.find()) {
+            if (m.group(1).contains("operation=\"dial\"") && m.group(1).contains("outcome=\"accepted\"")) {
+                return (long) Double.parseDouble(m.group(2));
+            }
+        }
+        return 0;
     }
 
     static Map<String, Object> lagFigures(Map<Long, List<Instant>> received, Map<Long, Instant> dueAt, int expected) {
@@ -238,23 +387,33 @@ public class Benchmark {
         Instant at(int index);
     }
 
-    static List<Long> scheduleAll(int count, TimeOf time) throws Exception {
+    /** Schedules {@code count} calls, call i through {@code apps[i % apps.size()]}; returns their ids in order. */
+    static List<Long> scheduleAll(List<String> apps, int count, TimeOf time) throws Exception {
         List<Long> ids = Collections.synchronizedList(new ArrayList<>());
         Long[] byIndex = new Long[count];
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         for (int c = 0; c < CLIENTS; c++) {
             pool.submit(() -> {
-                try (Connection connection = new Connection()) {
+                List<Connection> connections = new ArrayList<>();
+                try {
+                    for (String app : apps) {
+                        connections.add(new Connection(app));
+                    }
                     int i;
                     while ((i = next.getAndIncrement()) < count) {
-                        String[] response = connection.post("/api/schedule", schedule(phone(), time.at(i).toString()));
+                        String[] response = connections.get(i % apps.size())
+                                .post("/api/schedule", schedule(phone(), time.at(i).toString()));
                         if (!response[0].equals("201")) {
                             throw new IllegalStateException("schedule answered " + response[0] + ": " + response[1]);
                         }
                         Matcher m = ID.matcher(response[1]);
                         m.find();
                         byIndex[i] = Long.parseLong(m.group(1));
+                    }
+                } finally {
+                    for (Connection connection : connections) {
+                        connection.close();
                     }
                 }
                 return null;
@@ -273,7 +432,7 @@ public class Benchmark {
         java.util.Set<Long> wanted = new java.util.HashSet<>(ids);
         while (true) {
             Map<Long, List<Instant>> received = new HashMap<>();
-            Matcher m = REQUEST.matcher(get("/simulator/requests"));
+            Matcher m = REQUEST.matcher(get(base + "/simulator/requests"));
             while (m.find()) {
                 long id = Long.parseLong(m.group(1));
                 if (wanted.contains(id)) {
@@ -293,8 +452,8 @@ public class Benchmark {
                 HttpResponse.BodyHandlers.discarding());
     }
 
-    static String get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    static String get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /**
@@ -307,8 +466,8 @@ public class Benchmark {
         private final java.io.BufferedInputStream in;
         private final String host;
 
-        Connection() throws IOException {
-            URI uri = URI.create(base);
+        Connection(String app) throws IOException {
+            URI uri = URI.create(app);
             socket = new java.net.Socket(uri.getHost(), uri.getPort());
             socket.setTcpNoDelay(true);
             out = socket.getOutputStream();
@@ -367,14 +526,14 @@ public class Benchmark {
         return String.format("+1415555%04d", PHONE.getAndIncrement() % 10_000);
     }
 
-    static void waitUntilReady(Process app) throws Exception {
+    static void waitUntilReady(Process app, String url, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!app.isAlive()) {
-                throw new IllegalStateException("the application exited; see target/benchmark-app.log");
+                throw new IllegalStateException("the application exited; see " + log);
             }
             try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
@@ -383,7 +542,7 @@ public class Benchmark {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the application did not become ready in 60 s");
+        throw new IllegalStateException("the application did not become ready in 60 s; see " + log);
     }
 
     static long percentile(List<Long> sorted, int p) {
@@ -394,9 +553,18 @@ public class Benchmark {
         return Math.round(value * 10) / 10.0;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** {@code count} distinct free ports: the sockets are held open until all are picked. */
+    static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets.add(new ServerSocket(0));
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
     }
 
