@@ -98,9 +98,15 @@ public class Benchmark {
         int port = freePorts(1).get(0);
         base = "http://127.0.0.1:" + port;
         Path log = Path.of("target/benchmark-app.log");
-        Process app = startApp(port, List.of("-Dcall-scheduler.data-dir=" + data), log);
+        // The prod profile keeps a jar built for PostgreSQL (run.sh --postgresql) from starting on the
+        // database it was built for: it cannot open the H2 file and exits, instead of filling a shared database.
+        Process app = startApp(port, List.of("-Dquarkus.profile=prod", "-Dcall-scheduler.data-dir=" + data), log);
         try {
-            waitUntilReady(app, base, log);
+            try {
+                waitUntilReady(app, base, log);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(e.getMessage() + " (a jar built by run.sh --postgresql runs the instances phase only)");
+            }
             Map<String, Object> result = new HashMap<>();
             result.put("machine", machine());
             if (phases.contains("schedule")) {
