@@ -221,14 +221,15 @@ public class Benchmark {
     /** (2) 10,000 calls all due at one instant. */
     static Map<String, Object> burst() throws Exception {
         warmUpDialling(List.of(base));
-        return dueAtOnce(List.of(base), Duration.ofSeconds(25));
+        Burst burst = scheduleBurst(List.of(base), Duration.ofSeconds(25));
+        return burstFigures(burst, awaitDialled(burst.ids(), burst.due().plusSeconds(120)));
     }
 
-    /**
-     * 10,000 calls due at one instant {@code lead} from now, scheduled round-robin through {@code apps};
-     * the figures from the simulator's log.
-     */
-    static Map<String, Object> dueAtOnce(List<String> apps, Duration lead) throws Exception {
+    record Burst(List<Long> ids, Instant due) {
+    }
+
+    /** Schedules 10,000 calls due at one instant {@code lead} from now, round-robin through {@code apps}. */
+    static Burst scheduleBurst(List<String> apps, Duration lead) throws Exception {
         clearSimulator();
         Instant due = Instant.now().plus(lead);
         List<Long> ids = scheduleAll(apps, BURST, i -> due);
@@ -236,10 +237,15 @@ public class Benchmark {
         if (inserted.isAfter(due)) {
             throw new IllegalStateException("scheduling 10,000 calls took past their due time");
         }
-        Map<Long, List<Instant>> received = awaitDialled(ids, due.plusSeconds(120));
+        return new Burst(ids, due);
+    }
+
+    /** The burst's figures from the POSTs the simulator received. */
+    static Map<String, Object> burstFigures(Burst burst, Map<Long, List<Instant>> received) {
+        Instant due = burst.due();
         Map<Long, Instant> dueAt = new HashMap<>();
-        ids.forEach(id -> dueAt.put(id, due));
-        Map<String, Object> out = lagFigures(received, dueAt, ids.size());
+        burst.ids().forEach(id -> dueAt.put(id, due));
+        Map<String, Object> out = lagFigures(received, dueAt, burst.ids().size());
         Instant last = received.values().stream().map(l -> l.get(0)).max(Instant::compareTo).orElse(due);
         Instant first = received.values().stream().map(l -> l.get(0)).min(Instant::compareTo).orElse(due);
         double allDialledSeconds = Duration.between(due, last).toNanos() / 1e9;
@@ -308,7 +314,13 @@ public class Benchmark {
                 List<Long> before = dialledSince(apps, Collections.nCopies(n, 0L), warmUpPosts);
                 // Longer than the single burst's 25 s: on PostgreSQL, with up to 3 instances, the
                 // scheduling must still end before the due time when the 2 cores are busy.
-                Map<String, Object> out = dueAtOnce(apps, Duration.ofSeconds(45));
+                Burst burst = scheduleBurst(apps, Duration.ofSeconds(45));
+                awaitDialled(burst.ids(), burst.due().plusSeconds(120));
+                // A second POST for a call (a retry after a timeout, a take-over after an expired claim)
+                // may come after the last first one: count them once no call is pending any more.
+                long pending = awaitNoPending(url, user, password, Instant.now().plusSeconds(120));
+                Map<String, Object> out = burstFigures(burst, awaitDialled(burst.ids(), Instant.now()));
+                out.put("pending_when_counted", pending);
                 out.put("instances", n);
                 out.put("dialled_by_instance", dialledSince(apps, before, (int) out.get("dialled") + (int) out.get("duplicates")));
                 System.out.println(toJson(Map.of("machine", machine(), "burst_10000_on_" + n + "_instances", out), ""));
@@ -332,6 +344,24 @@ public class Benchmark {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot empty " + url + " (run it through src/bench/run.sh, which puts the"
                     + " PostgreSQL driver on the class path): " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until no call in the database is pending (due, claimed or waiting for a retry); returns how many still are. */
+    static long awaitNoPending(String url, String user, String password, Instant deadline) throws Exception {
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(url, user, password);
+                java.sql.Statement statement = db.createStatement()) {
+            while (true) {
+                try (java.sql.ResultSet count = statement.executeQuery(
+                        "select count(*) from scheduled_calls where status = 'pending'")) {
+                    count.next();
+                    long pending = count.getLong(1);
+                    if (pending == 0 || Instant.now().isAfter(deadline)) {
+                        return pending;
+                    }
+                }
+                Thread.sleep(1000);
+            }
         }
     }
 
