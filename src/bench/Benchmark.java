@@ -307,7 +307,11 @@ public class Benchmark {
                     }
                     processes.add(startApp(ports.get(i), settings, log));
                     // One at a time: each start (Flyway, the JIT) has the cores to itself.
-                    waitUntilReady(processes.get(i), apps.get(i), log);
+                    try {
+                        waitUntilReady(processes.get(i), apps.get(i), log);
+                    } catch (IllegalStateException e) {
+                        throw new IllegalStateException(e.getMessage() + " (the instances phase needs the jar built by run.sh --postgresql)");
+                    }
                 }
                 // The instances are new: their counters hold the warm-up dials once all answers are in.
                 int warmUpPosts = warmUpDialling(apps);
