@@ -13,6 +13,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 
+import org.callscheduler.event.CallEvents;
+import org.callscheduler.event.EventType;
+import org.callscheduler.event.NewEvent;
+import org.hibernate.Session;
+
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -86,6 +91,17 @@ class CallInserter {
         }
     }
 
+    /** The first event of each new call, in the transaction that stores it. */
+    private static void recordCreated(List<Insert> batch) {
+        List<NewEvent> events = batch.stream()
+                .map(Insert::call)
+                .map(call -> new NewEvent(call.id, EventType.CREATED, call.status.value(), null, 0,
+                        "Scheduled for " + call.scheduledTime))
+                .toList();
+        ScheduledCall.getEntityManager().unwrap(Session.class)
+                .doWork(connection -> CallEvents.append(connection, batch.get(0).call().createdAt, events));
+    }
+
     private void write(List<Insert> batch) {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
@@ -93,6 +109,7 @@ class CallInserter {
                     insert.call().persist();
                 }
                 ScheduledCall.flush();
+                recordCreated(batch);
                 // One event for the whole batch: the dispatcher only needs the earliest due time.
                 scheduled.fire(new CallScheduled(batch.size(), batch.stream()
                         .map(insert -> insert.call().nextAttemptAt).min(Instant::compareTo).orElseThrow()));

@@ -1,16 +1,14 @@
 package org.callscheduler.call;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,8 +29,6 @@ public class CallService {
 
     static final int MAX_PAGE_SIZE = 500;
     static final int DEFAULT_PAGE_SIZE = 50;
-
-    private static final List<String> FAILED_CALL_STATUSES = List.of("busy", "no-answer", "failed");
 
     @Inject
     CallConfig config;
@@ -121,11 +117,16 @@ public class CallService {
         return ScheduledCall.countByStatus();
     }
 
-    /** Deletes a pending call that no dispatcher is dialling; it is then never dialled. */
+    /**
+     * Deletes a pending call that was never sent: no dispatcher is dialling it and no earlier POST
+     * of it may have reached the Call API (a timeout or a 5xx leaves its outcome unknown). It is
+     * then never dialled.
+     */
     @Transactional
     public void delete(String id) {
         long callId = parseId(id).orElseThrow(() -> new CallNotFoundException(id));
-        long deleted = ScheduledCall.delete("id = ?1 and status = ?2 and claimedBy is null", callId, CallStatus.PENDING);
+        long deleted = ScheduledCall.delete("id = ?1 and status = ?2 and claimedBy is null and attempts = 0", callId,
+                CallStatus.PENDING);
         if (deleted == 1) {
             Log.infof("Call %d deleted", callId);
             removed.fire(new CallRemoved(callId));
@@ -135,154 +136,12 @@ public class CallService {
         if (call == null) {
             throw new CallNotFoundException(callId);
         }
-        throw new CallNotPendingException(callId,
-                call.status == CallStatus.PENDING ? "it is being dialled" : "it is " + call.status);
-    }
-
-    // ---- the dispatcher's side
-
-    /**
-     * Claims up to {@code limit} due calls for {@code owner} until {@code now + lease}. A claimed call
-     * is invisible to every other dispatcher until its lease runs out, so it is dialled by one only.
-     */
-    @Transactional
-    public List<ClaimedCall> claimDue(String owner, int limit, Duration lease) {
-        Instant now = now();
-        Instant leaseUntil = now.plus(lease);
-        List<Object[]> due = ScheduledCall.findDue(now, limit);
-        if (due.isEmpty()) {
-            return List.of();
+        if (call.status != CallStatus.PENDING) {
+            throw new CallNotPendingException(callId, "it is " + call.status);
         }
-        Map<Long, String> previousOwners = new HashMap<>();
-        Map<Long, Instant> dueAt = new HashMap<>();
-        for (Object[] row : due) {
-            previousOwners.put((Long) row[0], (String) row[1]);
-            dueAt.put((Long) row[0], (Instant) row[2]);
-        }
-        if (ScheduledCall.claim(previousOwners.keySet(), owner, now, leaseUntil) == 0) {
-            return List.of();
-        }
-        List<ClaimedCall> claimed = new ArrayList<>(due.size());
-        for (Object[] row : ScheduledCall.claimedBy(previousOwners.keySet(), owner, leaseUntil)) {
-            long id = (Long) row[0];
-            String previousOwner = previousOwners.get(id);
-            claimed.add(new ClaimedCall(id, (String) row[1], (Integer) row[2], previousOwner != null, previousOwner,
-                    leaseUntil, dueAt.get(id)));
-        }
-        return claimed;
-    }
-
-    /** When the next pending call comes due (or a claim on one expires). */
-    @Transactional
-    public Optional<Instant> nextDueTime() {
-        return ScheduledCall.nextDueTime();
-    }
-
-    /** Records what became of dial attempts that {@code owner} claimed, in one transaction. */
-    @Transactional
-    public void recordDialResults(String owner, Collection<DialResult> results) {
-        Instant now = now();
-        List<DialResult.Dialled> dialled = new ArrayList<>(results.size());
-        for (DialResult result : results) {
-            if (result instanceof DialResult.Dialled d) {
-                dialled.add(d);
-                continue;
-            }
-            int updated;
-            if (result instanceof DialResult.Retry r) {
-                updated = ScheduledCall.update(
-                        "nextAttemptAt = ?1, errorMessage = ?2, updatedAt = ?3, claimedBy = null, leaseUntil = null,"
-                                + " version = version + 1 where id = ?4 and claimedBy = ?5 and status = ?6",
-                        r.notBefore(), truncate(r.reason()), now, r.callId(), owner, CallStatus.PENDING);
-            } else {
-                DialResult.Failed f = (DialResult.Failed) result;
-                updated = ScheduledCall.update(
-                        "status = ?1, errorMessage = ?2, updatedAt = ?3, nextAttemptAt = null, claimedBy = null,"
-                                + " leaseUntil = null, version = version + 1 where id = ?4 and claimedBy = ?5 and status = ?6",
-                        CallStatus.FAILED, truncate(f.reason()), now, f.callId(), owner, CallStatus.PENDING);
-            }
-            if (updated == 0) {
-                warnClaimLost(owner, result);
-            }
-        }
-        boolean[] updated = ScheduledCall.markDialled(dialled, owner, now);
-        for (int i = 0; i < updated.length; i++) {
-            if (!updated[i]) {
-                warnClaimLost(owner, dialled.get(i));
-            }
-        }
-    }
-
-    private static void warnClaimLost(String owner, DialResult result) {
-        Log.warnf("Call %d: result %s not recorded, the claim of %s on it was lost", result.callId(), result, owner);
-    }
-
-    /** Gives back claims that {@code owner} will not dial after all (on shutdown), uncounting the attempt. */
-    @Transactional
-    public int releaseClaims(String owner, Collection<Long> ids) {
-        if (ids.isEmpty()) {
-            return 0;
-        }
-        return ScheduledCall.update("claimedBy = null, leaseUntil = null, nextAttemptAt = ?1, attempts = attempts - 1,"
-                + " version = version + 1 where id in ?2 and claimedBy = ?3 and status = ?4",
-                now(), ids, owner, CallStatus.PENDING);
-    }
-
-    /** In-progress calls to ask the Call API about, the longest-running first. */
-    @Transactional
-    public List<ActiveCall> listActive(int limit) {
-        return ScheduledCall.listActive(limit).stream()
-                .map(c -> new ActiveCall(c.id, c.callApiId, c.dialledAt))
-                .toList();
-    }
-
-    /** Records the statuses the Call API reported; a final one ends the call. */
-    @Transactional
-    public void recordStatuses(Collection<StatusReport> reports) {
-        Instant now = now();
-        for (StatusReport report : reports) {
-            String status = report.callStatus();
-            CallStatus next = "completed".equals(status) ? CallStatus.COMPLETED
-                    : FAILED_CALL_STATUSES.contains(status) ? CallStatus.FAILED : CallStatus.IN_PROGRESS;
-            String error = next == CallStatus.FAILED ? "Call ended with status " + status : null;
-            // An unchanged in-progress status is not written again.
-            int updated = next == CallStatus.IN_PROGRESS
-                    ? ScheduledCall.update("callStatus = ?1, updatedAt = ?2, version = version + 1"
-                            + " where id = ?3 and callApiId = ?4 and status = ?5 and (callStatus is null or callStatus <> ?1)",
-                            status, now, report.callId(), report.callApiId(), CallStatus.IN_PROGRESS)
-                    : ScheduledCall.update("status = ?1, callStatus = ?2, errorMessage = ?3, updatedAt = ?4,"
-                            + " version = version + 1 where id = ?5 and callApiId = ?6 and status = ?7",
-                            next, status, error, now, report.callId(), report.callApiId(), CallStatus.IN_PROGRESS);
-            if (updated > 0) {
-                Log.debugf("Call %d: call_status %s, status %s", report.callId(), status, next);
-            }
-        }
-    }
-
-    /** Fails an in-progress call, for example one the Call API no longer knows. */
-    @Transactional
-    public void failActive(long id, String reason) {
-        int updated = ScheduledCall.update("status = ?1, errorMessage = ?2, updatedAt = ?3, version = version + 1"
-                + " where id = ?4 and status = ?5", CallStatus.FAILED, truncate(reason), now(), id, CallStatus.IN_PROGRESS);
-        if (updated > 0) {
-            Log.warnf("Call %d failed: %s", id, reason);
-        }
-    }
-
-    /** Fails the in-progress calls dialled longer than {@code maxDuration} ago; returns how many. */
-    @Transactional
-    public int failStale(Duration maxDuration) {
-        Instant now = now();
-        List<Long> stale = ScheduledCall.<ScheduledCall> list("status = ?1 and dialledAt < ?2",
-                CallStatus.IN_PROGRESS, now.minus(maxDuration)).stream().map(c -> c.id).toList();
-        if (stale.isEmpty()) {
-            return 0;
-        }
-        String reason = "status timeout: no final status from the Call API within " + maxDuration;
-        ScheduledCall.update("status = ?1, errorMessage = ?2, updatedAt = ?3, version = version + 1"
-                + " where id in ?4 and status = ?5", CallStatus.FAILED, reason, now, stale, CallStatus.IN_PROGRESS);
-        stale.forEach(id -> Log.warnf("Call %d failed: %s", id, reason));
-        return stale.size();
+        throw new CallNotPendingException(callId, call.claimedBy != null ? "it is being dialled"
+                : "an earlier attempt may have reached the Call API (" + call.attempts + " sent; last error: "
+                        + call.errorMessage + ")");
     }
 
     // ---- helpers
@@ -294,6 +153,7 @@ public class CallService {
         call.scheduledTime = dueAt;
         call.nextAttemptAt = dueAt;
         call.status = CallStatus.PENDING;
+        call.idempotencyKey = UUID.randomUUID().toString();
         call.createdAt = now;
         call.updatedAt = now;
         return inserter.insert(call);
@@ -364,9 +224,5 @@ public class CallService {
 
     private static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
-    }
-
-    private static String truncate(String message) {
-        return message == null || message.length() <= 1000 ? message : message.substring(0, 997) + "...";
     }
 }

@@ -12,9 +12,6 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.callscheduler.call.ActiveCall;
-import org.callscheduler.call.CallService;
-import org.callscheduler.call.StatusReport;
 import org.callscheduler.provider.CallApiClient;
 import org.callscheduler.provider.CallApiConfig;
 import org.callscheduler.provider.StatusOutcome;
@@ -30,16 +27,16 @@ import io.quarkus.scheduler.ScheduledExecution;
 @ApplicationScoped
 public class CallPollJob {
 
-    private final CallService calls;
+    private final DispatchStore store;
     private final CallApiClient api;
     private final PollConfig config;
     private final long answerWaitMillis;
 
     private final DispatchMetrics metrics;
 
-    CallPollJob(CallService calls, CallApiClient api, PollConfig config, CallApiConfig apiConfig, DispatchMetrics metrics) {
+    CallPollJob(DispatchStore store, CallApiClient api, PollConfig config, CallApiConfig apiConfig, DispatchMetrics metrics) {
         this.metrics = metrics;
-        this.calls = calls;
+        this.store = store;
         this.api = api;
         this.config = config;
         // An answer cannot take longer than connect + read timeout, three tries over.
@@ -62,23 +59,29 @@ public class CallPollJob {
      * @return the number of calls asked about
      */
     public int poll() {
-        calls.failStale(config.maxDuration());
-        List<ActiveCall> active = calls.listActive(config.batchSize());
+        Instant now = DispatchStore.now();
+        int stale = store.failStale(now.minus(config.maxDuration()),
+                "status timeout: no final status from the Call API within " + config.maxDuration(), now);
+        if (stale > 0) {
+            Log.warnf("%d in-progress calls failed: no final status from the Call API within %s", stale,
+                    config.maxDuration());
+        }
+        List<ActiveCall> active = store.listActive(config.batchSize());
         if (active.isEmpty()) {
             return 0;
         }
         Semaphore permits = new Semaphore(config.maxInFlight());
         CountDownLatch answered = new CountDownLatch(active.size());
         ConcurrentLinkedQueue<StatusReport> reports = new ConcurrentLinkedQueue<>();
-        Map<Long, String> unknown = new ConcurrentHashMap<>();
+        Map<ActiveCall, String> unknown = new ConcurrentHashMap<>();
         for (ActiveCall call : active) {
             permits.acquireUninterruptibly();
             api.status(call.callApiId()).subscribe().with(outcome -> {
                 permits.release();
                 if (outcome instanceof StatusOutcome.Known known) {
-                    reports.add(new StatusReport(call.id(), call.callApiId(), known.status()));
+                    reports.add(new StatusReport(call, known.progress()));
                 } else if (outcome instanceof StatusOutcome.Unknown missing) {
-                    unknown.put(call.id(), missing.reason());
+                    unknown.put(call, missing.reason());
                 } else {
                     Log.debugf("Call %d: no status this time: %s", call.id(), ((StatusOutcome.Unavailable) outcome).reason());
                 }
@@ -93,8 +96,12 @@ public class CallPollJob {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        calls.recordStatuses(List.copyOf(reports));
-        unknown.forEach(calls::failActive);
+        store.recordStatuses(List.copyOf(reports), DispatchStore.now());
+        unknown.forEach((call, reason) -> {
+            if (store.failActive(call, reason, DispatchStore.now())) {
+                Log.warnf("Call %d failed: %s", call.id(), reason);
+            }
+        });
         return active.size();
     }
 }

@@ -14,14 +14,17 @@ public interface DispatchConfig {
     @WithDefault("true")
     boolean enabled();
 
-    /** Name of this instance in claims; defaults to the host name plus a random suffix. */
+    /**
+     * Name of this instance in claims (at most 100 printable characters); defaults to the host name
+     * plus a random suffix. An instance refuses to start while a live instance uses the same id.
+     */
     Optional<String> instanceId();
 
     /** The safety-net sweep for due calls; the dispatcher also wakes at each call's due time. */
     @WithDefault("1s")
     Duration sweepInterval();
 
-    /** Most calls claimed in one database transaction. */
+    /** Most calls claimed in one database transaction (never more than the dial slots free at that moment). */
     @WithDefault("500")
     int batchSize();
 
@@ -29,8 +32,13 @@ public interface DispatchConfig {
     @WithDefault("256")
     int maxInFlight();
 
-    /** How long a claim holds; a call claimed by an instance that died is taken over after this. */
-    @WithDefault("10s")
+    /**
+     * How long a claim holds without renewal; a call claimed by an instance that died is taken over
+     * after this. A live instance renews the leases of the calls it has sent every third of it. It
+     * must be at least twice the longest dial (3 connect timeouts + read timeout), or the instance
+     * refuses to start.
+     */
+    @WithDefault("30s")
     Duration lease();
 
     /** Dial attempts before a call that the Call API keeps failing is marked failed. */
@@ -38,9 +46,10 @@ public interface DispatchConfig {
     int maxAttempts();
 
     /**
-     * What to do with a call whose claim expired while its instance was dialling it (the Call API
-     * may or may not have received that request): REDIAL (at-least-once, with the same idempotency
-     * key) or FAIL (at-most-once: the call fails with an error_message saying so).
+     * What to do with a call in doubt: its claim expired after its instance had sent the POST and
+     * before it recorded the answer (the Call API may or may not have placed it): REDIAL
+     * (at-least-once, with the same idempotency key) or FAIL (at-most-once: the call fails with an
+     * error_message saying so). Calls claimed and never sent are simply dialled in either case.
      */
     @WithDefault("redial")
     Takeover takeover();

@@ -12,8 +12,9 @@ import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Startup;
 
 /**
- * Liveness and start-up of the dispatcher: it has started, and it has looked for due calls
- * recently (its sweep runs every second, so a silence of 30 sweeps means it is stuck).
+ * Liveness and start-up of the dispatcher: it has started, and its heartbeat is recent. Every pass
+ * of the claim loop, every write of results and every lease renewal beats it, so an instance
+ * working through a long backlog is alive; a silence of 30 sweeps means it is stuck.
  */
 @Liveness
 @Startup
@@ -40,10 +41,10 @@ class DispatchHealthCheck implements HealthCheck {
         if (!job.isRunning()) {
             return response.down().withData("reason", "not started").build();
         }
-        Duration silence = job.lastRun().map(last -> Duration.between(last, Instant.now())).orElse(Duration.ZERO);
-        response.withData("last_run", job.lastRun().map(Instant::toString).orElse("none yet"));
+        Duration silence = job.lastBeat().map(last -> Duration.between(last, Instant.now())).orElse(Duration.ZERO);
+        response.withData("last_heartbeat", job.lastBeat().map(Instant::toString).orElse("none yet"));
         if (silence.compareTo(config.sweepInterval().multipliedBy(MISSED_SWEEPS)) > 0) {
-            return response.down().withData("reason", "no dispatch run for " + silence.toSeconds() + " s").build();
+            return response.down().withData("reason", "no sign of life for " + silence.toSeconds() + " s").build();
         }
         return response.up().build();
     }

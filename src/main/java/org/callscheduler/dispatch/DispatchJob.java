@@ -16,7 +16,6 @@ import jakarta.enterprise.event.TransactionPhase;
 
 import org.callscheduler.call.CallRemoved;
 import org.callscheduler.call.CallScheduled;
-import org.callscheduler.call.CallService;
 import org.callscheduler.provider.CallApiClient;
 
 import io.quarkus.logging.Log;
@@ -35,24 +34,28 @@ import io.quarkus.scheduler.Scheduled;
 @ApplicationScoped
 public class DispatchJob {
 
+    /** The longest instance id: claims carry it with a boot id, in a column of 128 characters. */
+    static final int MAX_INSTANCE_ID = 100;
+
     /** Wake a hair after the due time, so the database clock has surely passed it. */
     private static final Duration WAKE_MARGIN = Duration.ofMillis(1);
 
-    private final CallService calls;
+    private final DispatchStore store;
     private final CallApiClient api;
+    private final RetryPolicy policy;
     private final DispatchConfig config;
 
     private CallDispatcher dispatcher;
-    private volatile Instant lastRun;
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> nextWake;
     private Instant nextWakeAt;
 
     private final DispatchMetrics metrics;
 
-    DispatchJob(CallService calls, CallApiClient api, DispatchConfig config, DispatchMetrics metrics) {
-        this.calls = calls;
+    DispatchJob(DispatchStore store, CallApiClient api, RetryPolicy policy, DispatchConfig config, DispatchMetrics metrics) {
+        this.store = store;
         this.api = api;
+        this.policy = policy;
         this.config = config;
         this.metrics = metrics;
     }
@@ -62,16 +65,24 @@ public class DispatchJob {
             Log.info("Dispatch is off on this instance (call-scheduler.dispatch.enabled=false)");
             return;
         }
-        String owner = config.instanceId().orElseGet(DispatchJob::defaultInstanceId);
-        dispatcher = newDispatcher(owner);
+        CallDispatcher.checkLease(config.lease(), api.longestDial());
+        String instanceId = config.instanceId().map(String::trim).filter(id -> !id.isEmpty())
+                .orElseGet(DispatchJob::defaultInstanceId);
+        if (instanceId.length() > MAX_INSTANCE_ID || !instanceId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalStateException("call-scheduler.dispatch.instance-id must be 1 to " + MAX_INSTANCE_ID
+                    + " printable ASCII characters without spaces");
+        }
+        dispatcher = newDispatcher(instanceId);
+        dispatcher.start();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "call-dispatcher");
             thread.setDaemon(true);
             return thread;
         });
         Log.infof("Dispatcher %s started: dialling overdue calls now, then each call at its due time"
-                + " (sweep every %s, up to %d calls in flight to %s)", owner, config.sweepInterval(),
-                config.maxInFlight(), api.baseUri());
+                + " (sweep every %s, up to %d calls in flight to %s, lease %s renewed every %s)", dispatcher.owner(),
+                config.sweepInterval(), config.maxInFlight(), withoutSecrets(api), config.lease(),
+                config.lease().dividedBy(3));
         wakeAt(Instant.now());
     }
 
@@ -119,18 +130,23 @@ public class DispatchJob {
         return dispatcher != null && timer != null && !timer.isShutdown();
     }
 
-    /** When the dispatcher last looked for due calls, if it has. */
-    Optional<Instant> lastRun() {
-        return Optional.ofNullable(lastRun);
+    /** When the dispatcher last showed a sign of life: a pass of its claim loop, a write of results, a lease renewal. */
+    Optional<Instant> lastBeat() {
+        return dispatcher == null ? Optional.empty() : dispatcher.lastBeat();
     }
 
     String owner() {
         return dispatcher == null ? "" : dispatcher.owner();
     }
 
-    /** A dispatcher for this instance's dependencies under another owner name, for tests. */
-    CallDispatcher newDispatcher(String owner) {
-        return new CallDispatcher(owner, calls, api, config, this::wakeAt, metrics);
+    /** A dispatcher for this instance's dependencies under another instance id (tests start and stop it themselves). */
+    CallDispatcher newDispatcher(String instanceId) {
+        return newDispatcher(instanceId, config);
+    }
+
+    /** A dispatcher with other settings, for tests. */
+    CallDispatcher newDispatcher(String instanceId, DispatchConfig settings) {
+        return new CallDispatcher(instanceId, store, api, policy, settings, metrics, this::wakeAt);
     }
 
     /** Makes sure a run happens at {@code at} or earlier. */
@@ -157,7 +173,6 @@ public class DispatchJob {
         }
         try {
             long started = System.nanoTime();
-            lastRun = Instant.now();
             int claimed = dispatcher.dispatchDue();
             if (claimed > 0) {
                 Log.infof("Dispatcher %s sent %d due calls in %d ms", dispatcher.owner(), claimed,
@@ -172,7 +187,12 @@ public class DispatchJob {
     }
 
     private void rescheduleFromDatabase() {
-        calls.nextDueTime().ifPresent(this::wakeAt);
+        store.nextDueTime().ifPresent(this::wakeAt);
+    }
+
+    private static String withoutSecrets(CallApiClient api) {
+        java.net.URI uri = api.baseUri();
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + uri.getRawPath();
     }
 
     private synchronized void submit(Runnable task) {

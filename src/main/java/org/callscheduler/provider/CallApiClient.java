@@ -6,8 +6,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,12 +23,11 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class CallApiClient {
 
-    /** Every status the contract lets the Call API report. */
-    static final Set<String> STATUSES = Set.of("initiated", "ringing", "connected", "completed", "busy", "no-answer",
-            "failed");
+    /** The longest call_id kept (the column's width); a longer one cannot be stored. */
+    static final int MAX_CALL_ID = 128;
 
     private final GuardedCallApi api;
-    private final Backoff backoff;
+    private final Duration longestDial;
     private final AtomicReference<Instant> lastAnswer = new AtomicReference<>();
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
     private final AtomicInteger failuresInARow = new AtomicInteger();
@@ -40,7 +37,7 @@ public class CallApiClient {
 
     CallApiClient(GuardedCallApi api, CallApiConfig config, MeterRegistry registry) {
         this.api = api;
-        this.backoff = Backoff.of(config.backoff());
+        this.longestDial = GuardedCallApi.longestCreate(config);
         for (Class<?> outcome : DialOutcome.class.getPermittedSubclasses()) {
             registerTimer(registry, "dial", outcome);
         }
@@ -83,9 +80,9 @@ public class CallApiClient {
         });
     }
 
-    /** How long to wait before retrying after failed dial attempt number {@code attempt}. */
-    public Duration retryDelay(int attempt) {
-        return backoff.delay(attempt, ThreadLocalRandom.current().nextDouble());
+    /** The longest a dial can take from its POST to its outcome: every connect try, the read timeout, the waits between. */
+    public Duration longestDial() {
+        return longestDial;
     }
 
     public URI baseUri() {
@@ -127,12 +124,32 @@ public class CallApiClient {
         failuresInARow.incrementAndGet();
     }
 
-    private static DialOutcome accepted(CallApiCall call) {
+    static DialOutcome accepted(CallApiCall call) {
         if (call == null || call.callId() == null || call.callId().isBlank()) {
             return new DialOutcome.Unavailable("malformed answer from the Call API: no call_id");
         }
-        String status = call.status() != null && STATUSES.contains(call.status()) ? call.status() : "initiated";
-        return new DialOutcome.Accepted(call.callId(), status);
+        String callId = call.callId();
+        if (callId.length() > MAX_CALL_ID) {
+            return new DialOutcome.Unusable("the Call API answered with a call_id of " + callId.length()
+                    + " characters, longer than the " + MAX_CALL_ID + " that can be stored");
+        }
+        if (!callId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            return new DialOutcome.Unusable("the Call API answered with a call_id that has characters other than"
+                    + " printable ASCII");
+        }
+        if (call.status() == null) {
+            return new DialOutcome.Accepted(callId, CallProgress.INITIATED);
+        }
+        return CallProgress.of(call.status())
+                .<DialOutcome> map(progress -> new DialOutcome.Accepted(callId, progress))
+                .orElseGet(() -> new DialOutcome.Unusable("the Call API answered with an unknown status \""
+                        + printable(call.status()) + "\" for call_id " + callId));
+    }
+
+    /** A provider's text as it may go into a message: printable ASCII only, at most 40 characters. */
+    private static String printable(String text) {
+        String kept = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return kept.length() <= 40 ? kept : kept.substring(0, 40) + "...";
     }
 
     private static DialOutcome dialFailure(Throwable failure) {
@@ -143,11 +160,10 @@ public class CallApiClient {
     }
 
     private static StatusOutcome known(CallApiCall call) {
-        if (call == null || call.status() == null || !STATUSES.contains(call.status())) {
-            return new StatusOutcome.Unavailable("malformed answer from the Call API: status "
-                    + (call == null ? null : call.status()));
-        }
-        return new StatusOutcome.Known(call.status());
+        return Optional.ofNullable(call).map(CallApiCall::status).flatMap(CallProgress::of)
+                .<StatusOutcome> map(StatusOutcome.Known::new)
+                .orElseGet(() -> new StatusOutcome.Unavailable("malformed answer from the Call API: status "
+                        + (call == null || call.status() == null ? null : printable(call.status()))));
     }
 
     private static StatusOutcome statusFailure(Throwable failure) {

@@ -3,8 +3,8 @@ package org.callscheduler.provider;
 /** What came of asking the Call API to place a call. */
 public sealed interface DialOutcome {
 
-    /** The call was placed; {@code callId} is the provider's id for it. */
-    record Accepted(String callId, String status) implements DialOutcome {
+    /** The call was placed; {@code callId} is the provider's id for it (at most 128 printable characters). */
+    record Accepted(String callId, CallProgress progress) implements DialOutcome {
     }
 
     /** The provider refused the call as invalid (a 4xx): trying again will not help. */
@@ -13,5 +13,13 @@ public sealed interface DialOutcome {
 
     /** The provider could not be reached or answered badly (refused, timeout, 5xx, malformed): try later. */
     record Unavailable(String reason) implements DialOutcome {
+    }
+
+    /**
+     * The provider answered 2xx, so it may well have placed the call, but the answer cannot be kept
+     * (a call_id too long or with characters that are not printable, an unknown status). Dialling
+     * again could ring the person twice, so the call fails with {@code reason}.
+     */
+    record Unusable(String reason) implements DialOutcome {
     }
 }

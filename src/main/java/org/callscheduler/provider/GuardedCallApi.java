@@ -3,6 +3,7 @@ package org.callscheduler.provider;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.URI;
+import java.time.Duration;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,8 +47,20 @@ class GuardedCallApi {
         return baseUri;
     }
 
+    private static final int CREATE_RETRIES = 2;
+    private static final long CREATE_RETRY_DELAY_MS = 100;
+    private static final long CREATE_RETRY_JITTER_MS = 50;
+
+    /** The longest {@link #create} can take: each of its tries may use the connect timeout, the last one the read timeout too. */
+    static Duration longestCreate(CallApiConfig config) {
+        return config.connectTimeout().multipliedBy(CREATE_RETRIES + 1)
+                .plus(config.readTimeout())
+                .plusMillis(CREATE_RETRIES * (CREATE_RETRY_DELAY_MS + CREATE_RETRY_JITTER_MS));
+    }
+
     @AsynchronousNonBlocking
-    @Retry(maxRetries = 2, delay = 100, jitter = 50, retryOn = CallApiException.Unreachable.class)
+    @Retry(maxRetries = CREATE_RETRIES, delay = CREATE_RETRY_DELAY_MS, jitter = CREATE_RETRY_JITTER_MS,
+            retryOn = CallApiException.Unreachable.class)
     Uni<CallApiCall> create(String phoneNumber, String idempotencyKey) {
         return client.create(idempotencyKey, new CallApiRequest(phoneNumber))
                 .onFailure().transform(GuardedCallApi::translate);

@@ -3,8 +3,8 @@ package org.callscheduler.provider;
 /** What came of asking the Call API about a call. */
 public sealed interface StatusOutcome {
 
-    /** One of initiated, ringing, connected, completed, busy, no-answer, failed. */
-    record Known(String status) implements StatusOutcome {
+    /** The provider's current status of the call. */
+    record Known(CallProgress progress) implements StatusOutcome {
     }
 
     /** The provider does not know the call (404). */

@@ -45,7 +45,7 @@ class DispatchTest {
                 .post("/api/call-now").then().statusCode(201).extract().path("id");
         Instant created = Instant.parse(given().get("/api/calls/" + id).jsonPath().getString("created_at"));
 
-        Map<String, Object> request = awaitRequest("call-" + id);
+        Map<String, Object> request = awaitRequest(keyOf(id));
 
         Duration lag = Duration.between(created, Instant.parse((String) request.get("received_at")));
         Log.infof("call-now reached the Call API %d ms after it was stored", lag.toMillis());
@@ -60,7 +60,7 @@ class DispatchTest {
                 .body("{\"phone_number\": \"+14155550112\", \"scheduled_time\": \"" + due + "\"}")
                 .post("/api/schedule").then().statusCode(201).extract().path("id");
 
-        Map<String, Object> request = awaitRequest("call-" + id);
+        Map<String, Object> request = awaitRequest(keyOf(id));
 
         Instant received = Instant.parse((String) request.get("received_at"));
         Duration lag = Duration.between(due, received);
@@ -78,8 +78,8 @@ class DispatchTest {
                 .body("status", equalTo("completed"))
                 .body("call_status", equalTo("completed")));
         String callApiId = given().get("/api/calls/" + id).jsonPath().getString("call_api_id");
-        assertEquals(awaitRequest("call-" + id).get("call_id"), callApiId);
-        assertEquals(1, requestsFor("call-" + id).size(), "dialled once");
+        assertEquals(awaitRequest(keyOf(id)).get("call_id"), callApiId);
+        assertEquals(1, requestsFor(keyOf(id)).size(), "dialled once");
     }
 
     @Test
@@ -88,7 +88,7 @@ class DispatchTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> ids.stream()
                 .allMatch(id -> fixtures.find(id).status != CallStatus.PENDING));
-        ids.forEach(id -> assertEquals(1, requestsFor("call-" + id).size()));
+        ids.forEach(id -> assertEquals(1, requestsFor(keyOf(id)).size()));
     }
 
     @Test
@@ -100,11 +100,16 @@ class DispatchTest {
         int kept = given().contentType(ContentType.JSON)
                 .body("{\"phone_number\": \"+14155550116\", \"scheduled_time\": \"" + due + "\"}")
                 .post("/api/schedule").then().statusCode(201).extract().path("id");
+        String deletedKey = keyOf(deleted);
         given().delete("/api/calls/" + deleted).then().statusCode(204);
 
-        awaitRequest("call-" + kept);
+        awaitRequest(keyOf(kept));
         await().atMost(Duration.ofSeconds(5)).until(() -> fixtures.find((long) kept).status != CallStatus.PENDING);
-        assertTrue(requestsFor("call-" + deleted).isEmpty());
+        assertTrue(requestsFor(deletedKey).isEmpty());
+    }
+
+    private String keyOf(long id) {
+        return fixtures.find(id).idempotencyKey;
     }
 
     private static Map<String, Object> awaitRequest(String idempotencyKey) {

@@ -39,7 +39,7 @@ class HealthTest {
                     .body("status", equalTo("UP"))
                     .body("checks.find { it.name == 'dispatcher' }.status", equalTo("UP"))
                     .body("checks.find { it.name == 'dispatcher' }.data.instance", not(equalTo("")))
-                    .body("checks.find { it.name == 'dispatcher' }.data.last_run", notNullValue());
+                    .body("checks.find { it.name == 'dispatcher' }.data.last_heartbeat", notNullValue());
         }
     }
 

@@ -29,10 +29,12 @@ final class Cluster implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final Map<String, AppProcess> instances = new java.util.LinkedHashMap<>();
+    private RecordingCallApi callApi;
 
     /** Starts {@code names.length} instances, each with its name as instance id, plus {@code settings}. */
     static Cluster start(RecordingCallApi callApi, Map<String, String> settings, String... names) {
         Cluster cluster = new Cluster();
+        cluster.callApi = callApi;
         try {
             for (String name : names) {
                 Map<String, String> all = new HashMap<>(settings);
@@ -94,6 +96,7 @@ final class Cluster implements AutoCloseable {
                         }
                         JsonPath json = JsonPath.from(response.body());
                         calls.put(json.getLong("id"), Instant.parse(json.getString("scheduled_time")));
+                        callApi.expect(json.getString("phone_number"), json.getLong("id"));
                     }));
         }
         CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).join();

@@ -38,6 +38,8 @@ final class Postgres {
             exists.next();
             if (exists.getBoolean(1)) {
                 s.executeUpdate("delete from scheduled_calls");
+                // Registrations left by instances killed in an earlier test: their ids are free.
+                s.executeUpdate("delete from dispatch_instances");
             }
         }
     }
@@ -53,6 +55,18 @@ final class Postgres {
             }
         }
         return rows;
+    }
+
+    /** The calls with an in_doubt event: sent by an instance that stopped before recording the answer. */
+    static java.util.Set<Long> inDoubtCalls() throws SQLException {
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("select distinct call_id from call_events where type = 'in_doubt'")) {
+            while (r.next()) {
+                ids.add(r.getLong(1));
+            }
+        }
+        return ids;
     }
 
     static long count(String where) throws SQLException {

@@ -22,15 +22,16 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real HTTP Call API on a free loopback port that every instance under test dials and that records
- * every POST. It answers like a provider that honours idempotency keys: the call_id is derived from the
- * key, so a repeated POST with the same key names the same call. The JDK's HTTP server rather than
+ * every POST. It ignores idempotency keys, as a provider may: every POST places a new call with a new
+ * call_id, so every POST counts as a ring, and POSTs are counted per phone number (each call under
+ * test has its own). The JDK's HTTP server rather than
  * WireMock: with three instances dialling 10,000 calls on two cores, WireMock's per-request templating
  * cost more CPU than the instances under test.
  */
 final class RecordingCallApi implements AutoCloseable {
 
-    /** One POST as the Call API received it. */
-    record Post(long callId, Instant receivedAt) {
+    /** One POST as the Call API received it, and the call_id it answered (null when it answered none). */
+    record Post(String phoneNumber, String idempotencyKey, String sid, Instant receivedAt) {
     }
 
     private enum Mode {
@@ -46,6 +47,8 @@ final class RecordingCallApi implements AutoCloseable {
     private final int port = AppProcess.freePort();
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final ConcurrentLinkedQueue<Post> posts = new ConcurrentLinkedQueue<>();
+    private final Map<String, Long> callIds = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong sids = new java.util.concurrent.atomic.AtomicLong();
     private volatile Mode mode = Mode.ACCEPT;
     private volatile Duration delay = Duration.ZERO;
     private HttpServer server;
@@ -95,18 +98,20 @@ final class RecordingCallApi implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange; InputStream body = exchange.getRequestBody()) {
-            body.readAllBytes();
+            String request = new String(body.readAllBytes(), StandardCharsets.UTF_8);
             if ("POST".equals(exchange.getRequestMethod())) {
                 String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-                posts.add(new Post(Long.parseLong(key.substring("call-".length())), Instant.now()));
+                String phone = io.restassured.path.json.JsonPath.from(request).getString("phone_number");
                 Mode now = mode;
+                String sid = now == Mode.ACCEPT ? "sid-" + sids.incrementAndGet() : null;
+                posts.add(new Post(phone, key, sid, Instant.now()));
                 if (now == Mode.UNAVAILABLE) {
                     answer(exchange, 503, "{\"error\": \"maintenance\"}");
                     return;
                 }
                 pause();
                 answer(exchange, 201, now == Mode.LATE ? "{\"call_id\": \"late\", \"status\": \"initiated\"}"
-                        : "{\"call_id\": \"sid-" + key + "\", \"status\": \"initiated\"}");
+                        : "{\"call_id\": \"" + sid + "\", \"status\": \"initiated\"}");
             } else {
                 String path = exchange.getRequestURI().getPath();
                 String callId = path.substring(path.lastIndexOf('/') + 1);
@@ -140,9 +145,24 @@ final class RecordingCallApi implements AutoCloseable {
         return List.copyOf(posts);
     }
 
-    /** How many POSTs each call got. */
+    /** Tells which call a phone number belongs to (the tests give each call its own number). */
+    void expect(String phoneNumber, long callId) {
+        callIds.put(phoneNumber, callId);
+    }
+
+    /** The call a POST was for, or -1 for a number no test call has. */
+    long callIdOf(Post post) {
+        return callIds.getOrDefault(post.phoneNumber(), -1L);
+    }
+
+    /** How many POSTs each call got (by its phone number): each one may have rung a person. */
     Map<Long, Long> postsPerCall() {
-        return posts.stream().collect(Collectors.groupingBy(Post::callId, Collectors.counting()));
+        return posts.stream().collect(Collectors.groupingBy(this::callIdOf, Collectors.counting()));
+    }
+
+    /** The call_ids answered to the POSTs of one call. */
+    List<String> sidsOf(long callId) {
+        return posts.stream().filter(p -> callIdOf(p) == callId && p.sid() != null).map(Post::sid).toList();
     }
 
     @Override

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -31,6 +33,7 @@ public class CallFixtures {
             call.scheduledTime = dueAt.truncatedTo(ChronoUnit.MICROS);
             call.nextAttemptAt = call.scheduledTime;
             call.status = CallStatus.PENDING;
+            call.idempotencyKey = UUID.randomUUID().toString();
             call.createdAt = now;
             call.updatedAt = now;
             call.persist();
@@ -63,14 +66,52 @@ public class CallFixtures {
         return id;
     }
 
-    /** Marks a pending call as claimed by {@code owner} until {@code leaseUntil}, as a dispatcher would. */
+    /** Marks a pending call as claimed by {@code owner} until {@code leaseUntil}, as a dispatcher would, and not sent. */
     @Transactional
     public void claim(long id, String owner, Instant leaseUntil) {
         ScheduledCall call = ScheduledCall.findById(id);
         call.claimedBy = owner;
+        call.claimToken = UUID.randomUUID().toString();
         call.leaseUntil = leaseUntil;
         call.nextAttemptAt = leaseUntil;
+    }
+
+    /**
+     * Marks a pending call as claimed by {@code owner} until {@code leaseUntil} with its POST sent and
+     * its answer not recorded: the state an instance leaves behind when it dies mid-dial.
+     */
+    @Transactional
+    public void claimAndSend(long id, String owner, Instant leaseUntil) {
+        claim(id, owner, leaseUntil);
+        ScheduledCall call = ScheduledCall.findById(id);
+        call.sentAt = leaseUntil.minusSeconds(5);
         call.attempts++;
+    }
+
+    /** The types of a call's events, oldest first. */
+    @Transactional
+    public List<String> eventTypes(long id) {
+        return events(id).stream().map(e -> e.get("type")).toList();
+    }
+
+    /** A call's events as column name to text, oldest first. */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public List<Map<String, String>> events(long id) {
+        List<Object[]> rows = ScheduledCall.getEntityManager()
+                .createNativeQuery("select type, status, call_status, attempt, detail from call_events where call_id = ?1"
+                        + " order by id")
+                .setParameter(1, id)
+                .getResultList();
+        return rows.stream().map(row -> {
+            Map<String, String> event = new java.util.HashMap<>();
+            event.put("type", (String) row[0]);
+            event.put("status", (String) row[1]);
+            event.put("call_status", (String) row[2]);
+            event.put("attempt", String.valueOf(row[3]));
+            event.put("detail", (String) row[4]);
+            return event;
+        }).toList();
     }
 
     @Transactional

@@ -1,6 +1,8 @@
-package org.callscheduler.provider;
+package org.callscheduler.dispatch;
 
 import java.time.Duration;
+
+import org.callscheduler.provider.CallApiConfig;
 
 /** Exponential back-off with jitter: initial * multiplier^(attempt-1), capped, spread by +-jitter. */
 record Backoff(Duration initial, double multiplier, Duration max, double jitter) {

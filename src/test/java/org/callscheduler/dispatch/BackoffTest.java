@@ -1,4 +1,4 @@
-package org.callscheduler.provider;
+package org.callscheduler.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

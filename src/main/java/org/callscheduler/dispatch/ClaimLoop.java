@@ -1,0 +1,130 @@
+package org.callscheduler.dispatch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.quarkus.logging.Log;
+
+/**
+ * Claims due calls and hands them to the sender, as many at a time as there are free dial slots
+ * (db-scheduler's fetch size), so a claimed call never waits and nothing is given back. Before the
+ * POSTs leave, the claim is marked sent in one statement: a call can only be in doubt after a crash
+ * if it was marked so.
+ */
+final class ClaimLoop {
+
+    private final String owner;
+    private final DispatchStore store;
+    private final DialSender sender;
+    private final Heartbeat heartbeat;
+    private final DispatchConfig config;
+    private final int maxAttempts;
+    private final AtomicInteger runsInProgress = new AtomicInteger();
+    private volatile boolean stopping;
+
+    ClaimLoop(String owner, DispatchStore store, DialSender sender, Heartbeat heartbeat, DispatchConfig config,
+            int maxAttempts) {
+        this.owner = owner;
+        this.store = store;
+        this.sender = sender;
+        this.heartbeat = heartbeat;
+        this.config = config;
+        this.maxAttempts = maxAttempts;
+    }
+
+    /**
+     * Claims and sends every call that is due now. Returns once each claimed call has been sent;
+     * the answers are recorded in the background.
+     *
+     * @return the number of calls claimed
+     */
+    int run() {
+        runsInProgress.incrementAndGet();
+        try {
+            int total = 0;
+            while (!stopping) {
+                heartbeat.beat();
+                int slots = sender.reserve(config.batchSize(), () -> stopping);
+                if (slots == 0) {
+                    break;
+                }
+                List<ClaimedCall> batch = claim(slots);
+                if (batch.isEmpty()) {
+                    // Not "fewer than asked for": when dispatchers race, each gets only the rows it won.
+                    break;
+                }
+                total += batch.size();
+                for (ClaimedCall call : batch) {
+                    sender.send(call);
+                }
+            }
+            return total;
+        } finally {
+            runsInProgress.decrementAndGet();
+        }
+    }
+
+    private List<ClaimedCall> claim(int slots) {
+        List<ClaimedCall> batch;
+        Instant now = DispatchStore.now();
+        Duration lease = config.lease();
+        try {
+            batch = store.claim(owner, slots, now, now.plus(lease), heartbeat.mayTakeOver(now, lease),
+                    config.takeover() == DispatchConfig.Takeover.FAIL ? DispatchStore.InDoubt.FAIL
+                            : DispatchStore.InDoubt.REDIAL,
+                    maxAttempts);
+        } catch (RuntimeException e) {
+            sender.unreserve(slots);
+            heartbeat.databaseFailed();
+            throw e;
+        }
+        sender.unreserve(slots - batch.size());
+        if (batch.isEmpty()) {
+            return batch;
+        }
+        for (ClaimedCall call : batch) {
+            if (call.inDoubt()) {
+                Log.warnf("Call %d: instance %s stopped after sending attempt %d, before recording the answer;"
+                        + " dialling again (takeover=redial) with the same Idempotency-Key", call.id(),
+                        call.previousOwner(), call.attempt() - 1);
+            } else if (call.previousOwner() != null) {
+                Log.infof("Call %d: instance %s stopped before sending it; dialling it now", call.id(),
+                        call.previousOwner());
+            }
+        }
+        try {
+            store.markSent(batch.get(0).token(), DispatchStore.now());
+        } catch (RuntimeException e) {
+            // Nothing was sent: give the claims back (or let them expire), and they are simply dialled later.
+            sender.unreserve(batch.size());
+            heartbeat.databaseFailed();
+            releaseUnsent();
+            throw e;
+        }
+        return batch;
+    }
+
+    boolean isRunning() {
+        return runsInProgress.get() > 0;
+    }
+
+    /** Stops claiming; the run in progress ends after the calls it has claimed are sent. */
+    void stop() {
+        stopping = true;
+    }
+
+    /** Gives back the calls claimed and not sent. */
+    void releaseUnsent() {
+        try {
+            int released = store.releaseUnsent(owner, DispatchStore.now());
+            if (released > 0) {
+                Log.infof("Dispatcher %s gave back %d claimed calls it had not sent", owner, released);
+            }
+        } catch (RuntimeException e) {
+            Log.errorf("Dispatcher %s could not give back its unsent claims (%s); they are dialled when their lease"
+                    + " ends", owner, e.getMessage());
+        }
+    }
+}
