@@ -54,8 +54,11 @@ public class Benchmark {
     static final Duration SCHEDULE_MEASURE = Duration.ofSeconds(15);
     static final int BURST = 10_000;
     static final int SCATTERED = 100;
+    /** A POST the simulator received: its phone number (each call here has its own) and when. */
     static final Pattern REQUEST = Pattern.compile(
-            "\"idempotency_key\":\"call-(\\d+)\"[^}]*?\"received_at\":\"([^\"]+)\"");
+            "\"phone_number\":\"(\\+\\d+)\"[^}]*?\"received_at\":\"([^\"]+)\"");
+    /** The call each phone number was scheduled for. */
+    static final Map<String, Long> CALL_OF_PHONE = new java.util.concurrent.ConcurrentHashMap<>();
     static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
 
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -446,14 +449,16 @@ public class Benchmark {
                     }
                     int i;
                     while ((i = next.getAndIncrement()) < count) {
+                        String phone = phone();
                         String[] response = connections.get(i % apps.size())
-                                .post("/api/schedule", schedule(phone(), time.at(i).toString()));
+                                .post("/api/schedule", schedule(phone, time.at(i).toString()));
                         if (!response[0].equals("201")) {
                             throw new IllegalStateException("schedule answered " + response[0] + ": " + response[1]);
                         }
                         Matcher m = ID.matcher(response[1]);
                         m.find();
                         byIndex[i] = Long.parseLong(m.group(1));
+                        CALL_OF_PHONE.put(phone, byIndex[i]);
                     }
                 } finally {
                     for (Connection connection : connections) {
@@ -478,8 +483,8 @@ public class Benchmark {
             Map<Long, List<Instant>> received = new HashMap<>();
             Matcher m = REQUEST.matcher(get(base + "/simulator/requests"));
             while (m.find()) {
-                long id = Long.parseLong(m.group(1));
-                if (wanted.contains(id)) {
+                Long id = CALL_OF_PHONE.get(m.group(1));
+                if (id != null && wanted.contains(id)) {
                     received.computeIfAbsent(id, k -> new ArrayList<>()).add(Instant.parse(m.group(2)));
                 }
             }
@@ -567,7 +572,8 @@ public class Benchmark {
     static final AtomicLong PHONE = new AtomicLong();
 
     static String phone() {
-        return String.format("+1415555%04d", PHONE.getAndIncrement() % 10_000);
+        // A number of its own for every call, so the simulator's log (by number) tells the calls apart.
+        return String.format("+1415%07d", 2_000_000 + PHONE.getAndIncrement() % 7_000_000);
     }
 
     static void waitUntilReady(Process app, String url, Path log) throws Exception {

@@ -32,13 +32,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.callscheduler.support.AppProcess;
+import org.callscheduler.support.Burst;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,7 +102,7 @@ class GracefulShutdownIT {
             Instant sigterm = Instant.now();
             int exitCode = first.terminate(KUBERNETES_GRACE);
             long exitMillis = Duration.between(sigterm, Instant.now()).toMillis();
-            Instant stopping = loggedAt("graceful-shutdown-it-first", "Dispatcher " + firstInstance + " stopping");
+            Instant stopping = loggedAt("graceful-shutdown-it-first", "Dispatcher " + firstInstance + "/", " stopping");
             long postsAfterStopping = callApi.findAll(postRequestedFor(urlEqualTo("/api/call"))).stream()
                     .filter(request -> request.getLoggedDate().toInstant().isAfter(stopping))
                     .count();
@@ -180,47 +178,19 @@ class GracefulShutdownIT {
                 "call-scheduler.poll.interval", "1s");
     }
 
-    /**
-     * Schedules {@link #CALLS} calls to distinct numbers, due at {@code dueAt} (or at once, when
-     * scheduling took longer than that on a busy machine), 32 requests at a time.
-     */
     private static Set<Long> scheduleBurst(AppProcess app, Instant dueAt) throws Exception {
         long started = System.nanoTime();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        Semaphore concurrency = new Semaphore(32);
-        Set<Long> ids = ConcurrentHashMap.newKeySet();
-        List<CompletableFuture<Void>> requests = new ArrayList<>(CALLS);
-        for (int i = 0; i < CALLS; i++) {
-            Instant now = Instant.now();
-            String body = String.format("{\"phone_number\": \"+1202555%04d\", \"scheduled_time\": \"%s\"}", i,
-                    now.isAfter(dueAt) ? now : dueAt);
-            HttpRequest request = HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/schedule"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build();
-            concurrency.acquire();
-            requests.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                    .whenComplete((response, failure) -> concurrency.release())
-                    .thenAccept(response -> {
-                        if (response.statusCode() != 201) {
-                            throw new IllegalStateException("POST /api/schedule answered " + response.statusCode()
-                                    + ": " + response.body());
-                        }
-                        ids.add(JsonPath.from(response.body()).getLong("id"));
-                    }));
-        }
-        CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).join();
-        assertEquals(CALLS, ids.size(), "calls scheduled");
+        Set<Long> ids = new TreeSet<>(Burst.schedule(List.of(app), CALLS, dueAt).keySet());
         System.out.printf("GracefulShutdownIT: scheduled %d calls in %d ms%n", CALLS,
                 (System.nanoTime() - started) / 1_000_000);
-        return new TreeSet<>(ids);
+        return ids;
     }
 
-    /** When the application run {@code name} first logged a line containing {@code text}. */
-    private static Instant loggedAt(String name, String text) throws Exception {
+    /** When the application run {@code name} first logged a line containing {@code text} and then {@code more}. */
+    private static Instant loggedAt(String name, String text, String more) throws Exception {
         try (var lines = Files.lines(Path.of("target", name + ".log"))) {
-            String line = lines.filter(l -> l.contains(text)).findFirst()
-                    .orElseThrow(() -> new AssertionError("no \"" + text + "\" in target/" + name + ".log"));
+            String line = lines.filter(l -> l.contains(text) && l.indexOf(more, l.indexOf(text)) > 0).findFirst()
+                    .orElseThrow(() -> new AssertionError("no \"" + text + "..." + more + "\" in target/" + name + ".log"));
             return OffsetDateTime.parse(line.substring(0, line.indexOf(' '))).toInstant();
         }
     }

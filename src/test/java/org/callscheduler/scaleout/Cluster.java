@@ -1,24 +1,17 @@
 package org.callscheduler.scaleout;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 
 import org.callscheduler.support.AppProcess;
-
-import io.restassured.path.json.JsonPath;
+import org.callscheduler.support.Burst;
 
 /**
  * Several instances of the packaged application (built for PostgreSQL) on one database, all dialling
@@ -73,35 +66,13 @@ final class Cluster implements AutoCloseable {
      * @return call id to due time
      */
     Map<Long, Instant> schedule(int count, Instant dueAt, List<String> via) throws InterruptedException {
-        Semaphore concurrency = new Semaphore(64);
-        Map<Long, Instant> calls = new ConcurrentHashMap<>();
-        List<CompletableFuture<Void>> requests = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            Instant now = Instant.now();
-            Instant due = now.isAfter(dueAt) ? now : dueAt;
-            String body = String.format("{\"phone_number\": \"+1202555%04d\", \"scheduled_time\": \"%s\"}", i % 10_000,
-                    due);
-            AppProcess target = instances.get(via.get(i % via.size()));
-            HttpRequest request = HttpRequest.newBuilder(URI.create(target.baseUrl() + "/api/schedule"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build();
-            concurrency.acquire();
-            requests.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                    .whenComplete((response, failure) -> concurrency.release())
-                    .thenAccept(response -> {
-                        if (response.statusCode() != 201) {
-                            throw new IllegalStateException("POST /api/schedule answered " + response.statusCode()
-                                    + ": " + response.body());
-                        }
-                        JsonPath json = JsonPath.from(response.body());
-                        calls.put(json.getLong("id"), Instant.parse(json.getString("scheduled_time")));
-                        callApi.expect(json.getString("phone_number"), json.getLong("id"));
-                    }));
-        }
-        CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).join();
-        assertEquals(count, calls.size(), "calls scheduled");
-        return calls;
+        Map<Long, Burst.Scheduled> calls = Burst.schedule(via.stream().map(instances::get).toList(), count, dueAt);
+        Map<Long, Instant> dueTimes = new HashMap<>();
+        calls.forEach((id, call) -> {
+            callApi.expect(call.phoneNumber(), id);
+            dueTimes.put(id, call.scheduledTime());
+        });
+        return dueTimes;
     }
 
     /** DELETE /api/calls/{id} on {@code instance}: the status code. */

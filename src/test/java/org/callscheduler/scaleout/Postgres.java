@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -74,6 +76,54 @@ final class Postgres {
                 ResultSet r = s.executeQuery("select count(*) from scheduled_calls where " + where)) {
             r.next();
             return r.getLong(1);
+        }
+    }
+
+    /** The cluster .ci/run started ("15 main"), to stop and start the server in a test. */
+    private static final String CLUSTER = env("PG_CLUSTER", "15 main");
+    /** The server's log file (.ci/run passes it; pg_lsclusters shows it). */
+    private static final String LOG_FILE = env("PG_LOG_FILE", "/var/log/postgresql/postgresql-15-main.log");
+
+    /** Stops the PostgreSQL server (fast shutdown: open connections are cut, as in a crash or failover). */
+    static void stopServer() throws Exception {
+        pgCtlCluster("stop", "--", "-m", "fast");
+    }
+
+    static void startServer() throws Exception {
+        pgCtlCluster("start");
+    }
+
+    private static void pgCtlCluster(String... action) throws Exception {
+        List<String> command = new ArrayList<>(List.of("pg_ctlcluster"));
+        command.addAll(List.of(CLUSTER.trim().split("\\s+")));
+        command.add(action[0]);
+        command.addAll(List.of(action).subList(1, action.length));
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed");
+        }
+    }
+
+    /** Where the server's log ends now, to read what it logs after. */
+    static long logPosition() throws java.io.IOException {
+        java.nio.file.Path log = java.nio.file.Path.of(LOG_FILE);
+        return java.nio.file.Files.exists(log) ? java.nio.file.Files.size(log) : 0;
+    }
+
+    /** The server log's lines written since {@code position} that report a deadlock. */
+    static List<String> deadlocksSince(long position) throws java.io.IOException {
+        java.nio.file.Path log = java.nio.file.Path.of(LOG_FILE);
+        if (!java.nio.file.Files.isReadable(log)) {
+            throw new IllegalStateException("Cannot read the PostgreSQL server log " + LOG_FILE
+                    + " (set PG_LOG_FILE to the file pg_lsclusters shows)");
+        }
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            file.seek(Math.min(position, file.length()));
+            byte[] rest = new byte[(int) (file.length() - file.getFilePointer())];
+            file.readFully(rest);
+            return new String(rest, java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(line -> line.contains("deadlock detected"))
+                    .toList();
         }
     }
 

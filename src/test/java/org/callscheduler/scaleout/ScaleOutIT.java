@@ -30,9 +30,11 @@ class ScaleOutIT {
 
     private RecordingCallApi callApi;
     private Cluster cluster;
+    private long serverLog;
 
     @BeforeEach
     void start() throws Exception {
+        serverLog = Postgres.logPosition();
         Postgres.deleteAllCalls();
         callApi = new RecordingCallApi();
         cluster = Cluster.start(callApi, Map.of(
@@ -44,9 +46,11 @@ class ScaleOutIT {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         cluster.close();
         callApi.close();
+        // Instances, pollers and result writers lock rows in one order and claims skip locked rows.
+        assertEquals(List.of(), Postgres.deadlocksSince(serverLog), "deadlocks in the PostgreSQL server log");
     }
 
     @Test
