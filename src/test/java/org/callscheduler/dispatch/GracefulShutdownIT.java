@@ -55,7 +55,9 @@ class GracefulShutdownIT {
 
     private static final int CALLS = 2000;
     private static final int MAX_IN_FLIGHT = 16;
-    /** With 16 in flight, about 100 dials a second: the burst takes about 20 s. */
+    /** With 16 in flight, 16 dials a second in the first run: SIGTERM comes about 25 s into a two-minute burst. */
+    private static final int FIRST_RUN_DELAY_MS = 1000;
+    /** With 16 in flight, about 100 dials a second after the restart. */
     private static final int CALL_API_DELAY_MS = 150;
     private static final Duration KUBERNETES_GRACE = Duration.ofSeconds(30);
 
@@ -69,11 +71,7 @@ class GracefulShutdownIT {
         callApi.start();
         // One call_id per call, derived from its idempotency key, so the database can be checked against it.
         // Otherwise the keys are ignored, as a provider may: POSTs are counted per phone number.
-        callApi.stubFor(post("/api/call").willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json")
-                .withBody("{\"call_id\": \"sid-{{request.headers.[Idempotency-Key]}}\", \"status\": \"initiated\"}")
-                .withTransformers("response-template")
-                .withFixedDelay(CALL_API_DELAY_MS)));
+        answerPostsAfter(CALL_API_DELAY_MS);
         callApi.stubFor(get(urlPathMatching("/api/call/.+")).willReturn(
                 okJson("{\"call_id\": \"{{request.pathSegments.[2]}}\", \"status\": \"completed\"}")
                         .withTransformers("response-template")));
@@ -83,6 +81,15 @@ class GracefulShutdownIT {
                 HttpResponse.BodyHandlers.discarding());
         callApi.resetRequests();
         dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "graceful-shutdown-it-");
+    }
+
+    /** The Call API answers each POST after {@code millis}, with a call_id derived from its idempotency key. */
+    private void answerPostsAfter(int millis) {
+        callApi.stubFor(post("/api/call").willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"call_id\": \"sid-{{request.headers.[Idempotency-Key]}}\", \"status\": \"initiated\"}")
+                .withTransformers("response-template")
+                .withFixedDelay(millis)));
     }
 
     @AfterEach
@@ -95,6 +102,9 @@ class GracefulShutdownIT {
         String firstInstance = "graceful-first-" + dataDir.getFileName();
         Set<Long> ids;
         try (AppProcess first = AppProcess.start("graceful-shutdown-it-first", settings(firstInstance))) {
+            // Slow answers in the first run: 16 dials a second, so the burst lasts about two minutes and
+            // is still being dialled when the SIGTERM comes, however long scheduling takes on a busy machine.
+            answerPostsAfter(FIRST_RUN_DELAY_MS);
             ids = scheduleBurst(first, Instant.now().plusSeconds(5));
             await().atMost(Duration.ofSeconds(90)).until(() -> posts().size() >= CALLS / 5);
 
@@ -144,6 +154,7 @@ class GracefulShutdownIT {
                 rows.size() - pending, postedInFirstRun.size(), pending);
         assertEquals(CALLS - postedInFirstRun.size(), pending, "pending calls = calls never POSTed");
 
+        answerPostsAfter(CALL_API_DELAY_MS);
         try (AppProcess second = AppProcess.start("graceful-shutdown-it-second", settings("graceful-second"))) {
             await().atMost(Duration.ofMinutes(5)).until(() -> postsPerCall().size() == CALLS);
             // Once no call is pending, every answer is recorded and nothing can be dialled again.
