@@ -32,6 +32,7 @@ import org.callscheduler.call.InvalidRequestException;
 import org.callscheduler.call.ScheduleRequest;
 import org.callscheduler.call.ScheduledCall;
 import org.callscheduler.call.Violation;
+import org.callscheduler.security.CsrfChecked;
 import org.callscheduler.security.RateLimited;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -45,6 +46,7 @@ import io.smallrye.mutiny.Uni;
  */
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
+@CsrfChecked
 public class CallPages {
 
     static final int PAGE_SIZE = 20;
