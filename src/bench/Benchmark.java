@@ -303,9 +303,11 @@ public class Benchmark {
                     List<String> settings = new ArrayList<>(List.of(
                             "-Dquarkus.datasource.jdbc.url=" + url,
                             "-Dquarkus.datasource.username=" + user,
-                            "-Dcall-scheduler.call-api.url=" + base + "/simulator",
                             "-Dcall-scheduler.dispatch.instance-id=bench-" + i));
+                    // The first instance serves the simulator and uses it as its Call API (no URL set: a set URL
+                    // turns the simulator off); the others send their calls there.
                     if (i > 0) {
+                        settings.add("-Dcall-scheduler.call-api.url=" + base + "/simulator");
                         settings.add("-Dcall-scheduler.simulator.enabled=false");
                     }
                     processes.add(startApp(ports.get(i), settings, log));

@@ -16,6 +16,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.callscheduler.security.RateLimited;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
@@ -51,6 +52,7 @@ public class CallResource {
 
     @POST
     @Path("/schedule")
+    @RateLimited
     @Operation(summary = "Schedule a call", description = "Stores a call to be dialled at scheduled_time (an ISO-8601"
             + " instant with an offset, not more than 60 s in the past). The phone number is normalised to E.164.")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "schedule",
@@ -69,6 +71,7 @@ public class CallResource {
 
     @POST
     @Path("/call-now")
+    @RateLimited
     @Operation(summary = "Call now", description = "Stores a call and dials it at once: it reaches the Call API within 1 s.")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "call-now", value = "{\"phone_number\": \"+14155550123\"}")))
     @APIResponse(responseCode = "201", description = "The stored call; Location: /api/calls/{id}",

@@ -50,9 +50,17 @@ class CallApiTarget {
         Log.debugf("Call API target %s", withoutCredentials(baseUri));
     }
 
-    /** The URL as it may be logged: a user:password@ part is left out. */
+    /**
+     * The URL as it may be logged or shown in health data: scheme, host, port and path only. A user:password@
+     * part, a query (a provider may take its token as ?api_key=...) and a fragment are left out.
+     */
     static String withoutCredentials(URI uri) {
-        return uri.getRawUserInfo() == null ? uri.toString() : uri.toString().replace(uri.getRawUserInfo() + "@", "***@");
+        if (uri.getHost() == null) {
+            // Not a server URL (no host parsed): cut what could be user-info, a query or a fragment from the text.
+            return uri.toString().replaceFirst("[?#].*$", "").replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/]*@", "$1");
+        }
+        return uri.getScheme() + "://" + uri.getRawAuthority().substring(uri.getRawAuthority().lastIndexOf('@') + 1)
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 
     URI baseUri() {

@@ -1,5 +1,7 @@
 package org.callscheduler.security;
 
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.logging.Filter;
 import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
@@ -13,7 +15,10 @@ import io.quarkus.logging.LoggingFilter;
 /**
  * Masks phone numbers in every log line, keeping the first three and the last two characters
  * (+1202555014 becomes +12******14): enough to tell calls apart, not enough to call anyone. Messages
- * from the Call API (a 422 reason, for instance) may quote the number, so this runs on all lines.
+ * from the Call API (a 422 reason, for instance) may quote the number, so this runs on all lines, and on
+ * the exception logged with a line too: its message, its causes' and suppressed exceptions' (a failed
+ * batch insert on PostgreSQL quotes the numbers of the rows). The exception is replaced by a masked copy
+ * that prints like it (same class name, masked message, same stack trace) in every handler's output.
  */
 @LoggingFilter(name = "phone-mask")
 public final class PhoneMaskingFilter implements Filter {
@@ -43,7 +48,60 @@ public final class PhoneMaskingFilter implements Filter {
                 }
             }
         }
+        if (enabled && record.getThrown() != null && !(record.getThrown() instanceof MaskedThrowable)) {
+            record.setThrown(MaskedThrowable.of(record.getThrown(), new IdentityHashMap<>()));
+        }
         return true;
+    }
+
+    /**
+     * A copy of a logged exception with phone numbers masked in its text and in its causes' and suppressed
+     * exceptions'. It prints as the original would: {@code toString()} gives the original class name and
+     * the masked message, and the stack trace is the original's.
+     */
+    static final class MaskedThrowable extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        private final String text;
+
+        private MaskedThrowable(Throwable original) {
+            super(original.getMessage() == null ? null : mask(original.getMessage()));
+            this.text = mask(String.valueOf(original));
+            setStackTrace(original.getStackTrace());
+        }
+
+        /** The masked copy of {@code original}; {@code copies} maps each exception already copied to its copy. */
+        static MaskedThrowable of(Throwable original, Map<Throwable, MaskedThrowable> copies) {
+            MaskedThrowable known = copies.get(original);
+            if (known != null) {
+                return known;
+            }
+            MaskedThrowable copy = new MaskedThrowable(original);
+            copies.put(original, copy);
+            Throwable cause = original.getCause();
+            if (cause != null && cause != original) {
+                copy.initCause(of(cause, copies));
+            }
+            for (Throwable suppressed : original.getSuppressed()) {
+                MaskedThrowable maskedSuppressed = of(suppressed, copies);
+                if (maskedSuppressed != copy) {
+                    copy.addSuppressed(maskedSuppressed);
+                }
+            }
+            return copy;
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            // The original's stack trace is set instead.
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
 
     /** The text with each phone number in it masked. */

@@ -1,7 +1,6 @@
 package org.callscheduler.security;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
@@ -25,20 +24,20 @@ import io.quarkus.logging.Log;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * A token bucket per client on the endpoints that create calls. A client is its API key when keys are
- * configured, its address otherwise (behind a proxy, turn on quarkus.http.proxy.proxy-address-forwarding so the address
- * is the caller's). Over the limit: 429 with Retry-After in seconds.
+ * A token bucket per client on the resource methods marked {@link RateLimited} (the ones that create calls).
+ * A client is the API key that {@link AccessFilter} checked when keys are configured (the X-API-Key header
+ * of an API request, or the password of the page's basic auth), its address otherwise (behind a proxy, turn
+ * on quarkus.http.proxy.proxy-address-forwarding so the address is the caller's). A header that nobody
+ * checked never names a client. Over the limit: 429 with Retry-After in seconds.
  */
 @ApplicationScoped
 public class RateLimitFilter {
 
-    private static final Set<String> LIMITED = Set.of("/api/schedule", "/api/call-now", "/calls");
     /** Clients remembered at most; the least recently seen are forgotten first. */
     private static final long MAX_CLIENTS = 100_000;
 
     private final SecurityConfig config;
     private final Cache<String, Bucket> buckets;
-    private final boolean keysChecked;
 
     @Inject
     RateLimitFilter(SecurityConfig config) {
@@ -47,38 +46,33 @@ public class RateLimitFilter {
                 .expireAfterAccess(config.rateLimit().idleExpiry())
                 .maximumSize(MAX_CLIENTS)
                 .build();
-        this.keysChecked = config.apiKeys().map(keys -> keys.stream().anyMatch(k -> !k.isBlank())).orElse(false);
     }
 
-    @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION + 100)
+    @RateLimited
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION + 100)
     Response limit(ContainerRequestContext request, HttpServerRequest http) {
-        if (!config.rateLimit().enabled() || !"POST".equals(request.getMethod())
-                || !LIMITED.contains(request.getUriInfo().getPath())) {
+        if (!config.rateLimit().enabled()) {
             return null;
         }
-        String client = clientOf(request, http);
+        String client = AccessFilter.clientOf(request)
+                .orElseGet(() -> http.remoteAddress() == null ? "unknown" : "address:" + http.remoteAddress().hostAddress());
         ConsumptionProbe probe = buckets.get(client, key -> newBucket()).tryConsumeAndReturnRemaining(1);
         if (probe.isConsumed()) {
             return null;
         }
         long retryAfter = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
         Log.debugf("Rate limit: scheduling request refused, retry after %d s", retryAfter);
-        boolean api = request.getUriInfo().getPath().startsWith("/api/");
+        // JSON for the API and the page alike: the page's script reads only the status and Retry-After.
         return Response.status(Response.Status.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, retryAfter)
-                .type(api ? MediaType.APPLICATION_JSON_TYPE : MediaType.TEXT_PLAIN_TYPE)
-                .entity(api ? ApiError.of("Too many requests: try again in " + retryAfter + " s")
-                        : "Too many requests: try again in " + retryAfter + " s")
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(ApiError.of("Too many requests: try again in " + retryAfter + " s"))
                 .build();
     }
 
-    private String clientOf(ContainerRequestContext request, HttpServerRequest http) {
-        // A key is an identity only when keys are checked; otherwise any made-up key would dodge the limit.
-        String key = request.getHeaderString(config.apiKeyHeader());
-        if (keysChecked && key != null && !key.isBlank()) {
-            return "key:" + key;
-        }
-        return http.remoteAddress() == null ? "unknown" : "address:" + http.remoteAddress().hostAddress();
+    /** Forgets every client, as if all were new: for tests that each start with a full burst. */
+    void forgetClients() {
+        buckets.invalidateAll();
     }
 
     private Bucket newBucket() {

@@ -1,28 +1,27 @@
 package org.callscheduler.simulator;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * The simulator's memory: the calls it placed, and a log of the requests it received (bounded,
- * so a long-running demo does not grow without end).
+ * The simulator's memory: the calls it placed, their idempotency keys, and a log of the requests it
+ * received. All three are bounded by {@link SimulatorConfig#maxRemembered()}: the oldest call is
+ * forgotten together with its key, and the oldest log entry is dropped, so a long-running demo does not
+ * grow without end.
  */
 @ApplicationScoped
 class SimulatedCalls {
-
-    static final int MAX_REMEMBERED = 200_000;
 
     private static final List<String> COMPLETED = List.of("initiated", "ringing", "connected", "completed");
     private static final List<String> BUSY = List.of("initiated", "ringing", "busy");
@@ -30,17 +29,19 @@ class SimulatedCalls {
     private static final List<String> FAILED = List.of("initiated", "failed");
 
     private final SimulatorConfig config;
+    private final int maxRemembered;
+    /** Read without the lock by status polls; written under it. */
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
     private final Map<String, String> byIdempotencyKey = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<ReceivedRequest> received = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger receivedCount = new AtomicInteger();
+    private final ArrayDeque<Call> order = new ArrayDeque<>();
+    private final ArrayDeque<ReceivedRequest> received = new ArrayDeque<>();
 
     SimulatedCalls(SimulatorConfig config) {
         this.config = config;
+        this.maxRemembered = Math.max(1, config.maxRemembered());
     }
 
-    record Call(String id, String phoneNumber, long startedNanos, List<String> path) {
+    record Call(String id, String phoneNumber, String idempotencyKey, long startedNanos, List<String> path) {
     }
 
     /**
@@ -52,23 +53,25 @@ class SimulatedCalls {
     }
 
     /** Places a call, or returns the one already placed under the same idempotency key. */
-    Call place(String phoneNumber, String idempotencyKey) {
+    synchronized Call place(String phoneNumber, String idempotencyKey) {
         Instant now = Instant.now();
         if (idempotencyKey != null) {
-            String existing = byIdempotencyKey.get(idempotencyKey);
-            if (existing != null && calls.containsKey(existing)) {
-                log(new ReceivedRequest(idempotencyKey, phoneNumber, existing, now, true));
-                return calls.get(existing);
+            Call existing = Optional.ofNullable(byIdempotencyKey.get(idempotencyKey)).map(calls::get).orElse(null);
+            if (existing != null) {
+                log(new ReceivedRequest(idempotencyKey, phoneNumber, existing.id(), now, true));
+                return existing;
             }
         }
-        Call call = new Call(UUID.randomUUID().toString(), phoneNumber, System.nanoTime(), pickPath());
+        Call call = new Call(UUID.randomUUID().toString(), phoneNumber, idempotencyKey, System.nanoTime(), pickPath());
         calls.put(call.id(), call);
-        order.add(call.id());
+        order.addLast(call);
         if (idempotencyKey != null) {
             byIdempotencyKey.put(idempotencyKey, call.id());
         }
         log(new ReceivedRequest(idempotencyKey, phoneNumber, call.id(), now, false));
-        forgetOldest();
+        while (order.size() > maxRemembered) {
+            forget(order.removeFirst());
+        }
         return call;
     }
 
@@ -83,33 +86,35 @@ class SimulatedCalls {
         return call.path().get(index);
     }
 
-    List<ReceivedRequest> received() {
+    synchronized List<ReceivedRequest> received() {
         return new ArrayList<>(received);
     }
 
-    void clear() {
-        calls.clear();
-        byIdempotencyKey.clear();
-        order.clear();
+    /** Empties the request log. The calls go on: their status is still answered until they are forgotten. */
+    synchronized void clearLog() {
         received.clear();
-        receivedCount.set(0);
+    }
+
+    /** How many calls and idempotency keys are remembered now. */
+    synchronized int callsRemembered() {
+        return calls.size();
+    }
+
+    synchronized int idempotencyKeysRemembered() {
+        return byIdempotencyKey.size();
     }
 
     private void log(ReceivedRequest request) {
-        received.add(request);
-        if (receivedCount.incrementAndGet() > MAX_REMEMBERED) {
-            received.poll();
-            receivedCount.decrementAndGet();
+        received.addLast(request);
+        while (received.size() > maxRemembered) {
+            received.removeFirst();
         }
     }
 
-    private void forgetOldest() {
-        while (calls.size() > MAX_REMEMBERED) {
-            String oldest = order.poll();
-            if (oldest == null) {
-                return;
-            }
-            calls.remove(oldest);
+    private void forget(Call call) {
+        calls.remove(call.id());
+        if (call.idempotencyKey() != null) {
+            byIdempotencyKey.remove(call.idempotencyKey(), call.id());
         }
     }
 

@@ -9,7 +9,10 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "call-scheduler.simulator")
 public interface SimulatorConfig {
 
-    /** Serve the simulator under /simulator; turn off in production. */
+    /**
+     * Serve the simulator under /simulator while no Call API URL is set (with one set it answers 404
+     * whatever this says); turn off in production.
+     */
     @WithDefault("true")
     boolean enabled();
 
@@ -32,4 +35,8 @@ public interface SimulatorConfig {
     /** Share of calls that fail (0 to 1). */
     @WithDefault("0.05")
     double failedShare();
+
+    /** Most calls (with their idempotency keys) and most request log entries kept; the oldest go first. */
+    @WithDefault("50000")
+    int maxRemembered();
 }

@@ -32,6 +32,8 @@ import org.callscheduler.call.InvalidRequestException;
 import org.callscheduler.call.ScheduleRequest;
 import org.callscheduler.call.ScheduledCall;
 import org.callscheduler.call.Violation;
+import org.callscheduler.security.CsrfChecked;
+import org.callscheduler.security.RateLimited;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -44,6 +46,7 @@ import io.smallrye.mutiny.Uni;
  */
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
+@CsrfChecked
 public class CallPages {
 
     static final int PAGE_SIZE = 20;
@@ -83,6 +86,7 @@ public class CallPages {
     /** The form's Schedule and Call now buttons. Answers the form again: reset, or with the errors. */
     @POST
     @Path("calls")
+    @RateLimited
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<RestResponse<TemplateInstance>> submit(@FormParam("phone_number") String phone,
             @FormParam("scheduled_at") String scheduledAt, @FormParam("tz") String tz, @FormParam("action") String action) {

@@ -68,6 +68,27 @@ class ApiKeyTest {
     }
 
     @Test
+    void theSimulatorsRequestLogNeedsAKeyInEverySpelling() {
+        for (String path : new String[] {"/simulator/requests", "//simulator/requests", "/simulator/requests/",
+                "/simulator;x=1/requests", "/simulator/api/../requests", "/simulator/api/call/../../requests"}) {
+            given().urlEncodingEnabled(false).get(path).then().statusCode(401).contentType(ContentType.JSON);
+        }
+        given().delete("/simulator/requests").then().statusCode(401);
+        given().auth().preemptive().basic("operator", "first-test-key").get("/simulator/requests").then().statusCode(401);
+        given().header("X-API-Key", "first-test-key").get("/simulator/requests").then().statusCode(200);
+        given().header("X-API-Key", "first-test-key").delete("/simulator/requests").then().statusCode(204);
+    }
+
+    @Test
+    void theSimulatedCallApiStaysOpenForThisApplicationsOwnClient() {
+        String callId = given().contentType(ContentType.JSON).body("{\"phone_number\":\"+14155550123\"}")
+                .post("/simulator/api/call").then()
+                .statusCode(200)
+                .extract().path("call_id");
+        given().get("/simulator/api/call/" + callId).then().statusCode(200);
+    }
+
+    @Test
     void healthStaysOpenForProbes() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/q/health/live").then().statusCode(200);

@@ -2,6 +2,7 @@ package org.callscheduler.security;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,9 +38,13 @@ class RateLimitTest {
     @Inject
     CallFixtures fixtures;
 
+    @Inject
+    RateLimitFilter rateLimit;
+
     @BeforeEach
     void clean() {
         fixtures.deleteAll();
+        rateLimit.forgetClients();
     }
 
     @Test
@@ -61,6 +66,36 @@ class RateLimitTest {
         for (int i = 0; i < 10; i++) {
             given().get("/api/calls").then().statusCode(200);
         }
+    }
+
+    @Test
+    void everySpellingThatRoutesToSchedulingCountsTowardTheLimit() {
+        String[] spellings = {"/api/schedule/", "/api/schedule;x=1", "//api/schedule", "/api/sch%65dule",
+                "/api;v=2/schedule", "/api/./schedule", "/api/call-now/"};
+        for (int i = 0; i < spellings.length; i++) {
+            int status = given().urlEncodingEnabled(false).contentType(ContentType.JSON)
+                    .body("{\"phone_number\":\"+14155550123\",\"scheduled_time\":\"2031-01-01T10:00:00Z\"}")
+                    .post(spellings[i]).statusCode();
+            assertEquals(i < 3 ? 201 : 429, status, spellings[i]);
+        }
+        assertEquals(3, fixtures.count(CallStatus.PENDING) + fixtures.count(CallStatus.IN_PROGRESS));
+    }
+
+    @Test
+    void thePageFormSharesTheClientsLimitInEverySpelling() {
+        for (int i = 0; i < 3; i++) {
+            schedule().then().statusCode(201);
+        }
+        String token = given().get("/").then().statusCode(200).extract().cookie("csrf-token");
+        for (String path : new String[] {"/calls", "/calls/", "/calls;x=1", "//calls"}) {
+            given().urlEncodingEnabled(false).cookie("csrf-token", token).header("X-CSRF-TOKEN", token)
+                    .contentType(ContentType.URLENC)
+                    .body("phone_number=%2B14155550123&scheduled_at=2031-01-01T10:00&tz=UTC&action=schedule")
+                    .post(path).then()
+                    .statusCode(429)
+                    .header("Retry-After", notNullValue());
+        }
+        assertEquals(3, fixtures.count(CallStatus.PENDING));
     }
 
     private static Response schedule() {

@@ -160,6 +160,21 @@ class CallPagesTest {
     }
 
     @Test
+    void aDeleteWithoutTheCsrfTokenIsRefusedAndTheCallStays() {
+        long id = fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(600)).get(0);
+        String token = given().get("/").then().statusCode(200).extract().cookie("csrf-token");
+
+        given().delete("/calls/" + id).then().statusCode(400);
+        given().cookie("csrf-token", token).delete("/calls/" + id).then().statusCode(400);
+        given().cookie("csrf-token", token).header("X-CSRF-TOKEN", token.substring(1) + "A")
+                .delete("/calls/" + id).then().statusCode(400);
+        given().cookie("csrf-token", token).contentType(ContentType.TEXT).body("x")
+                .delete("/calls/" + id).then().statusCode(400);
+        given().urlEncodingEnabled(false).cookie("csrf-token", token).delete("/calls/" + id + ";x=1").then().statusCode(400);
+        assertEquals(1, fixtures.count(CallStatus.PENDING));
+    }
+
+    @Test
     void aFormPostWithoutTheCsrfTokenIsRefused() {
         given().contentType(ContentType.URLENC)
                 .formParam("phone_number", "+14155550123").formParam("action", "now")
