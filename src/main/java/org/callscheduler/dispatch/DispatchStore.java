@@ -113,7 +113,7 @@ class DispatchStore {
                 }
                 int[] counts = update.executeBatch();
                 List<NewEvent> events = new ArrayList<>();
-                List<Long> failedInDoubt = new ArrayList<>();
+                List<Due> failedInDoubt = new ArrayList<>();
                 for (int i = 0; i < counts.length; i++) {
                     if (counts[i] == 0) {
                         continue;
@@ -126,7 +126,7 @@ class DispatchStore {
                                 : "not dialled again: " + d.attempts() + " of " + maxAttempts + " attempts spent";
                         events.add(new NewEvent(d.id(), EventType.IN_DOUBT, FAILED, null, d.attempts(),
                                 inDoubtDetail(d.claimedBy(), d.attempts()) + "; " + why));
-                        failedInDoubt.add(d.id());
+                        failedInDoubt.add(d);
                         continue;
                     }
                     if (doubtful) {
@@ -137,12 +137,11 @@ class DispatchStore {
                     claimed.add(new ClaimedCall(d.id(), d.phone(), d.key(), d.attempts() + 1, token, d.dueAt(),
                             d.claimedBy(), doubtful));
                 }
-                for (long id : failedInDoubt) {
-                    Due d = due.stream().filter(x -> x.id() == id).findFirst().orElseThrow();
+                for (Due d : failedInDoubt) {
                     String reason = "Dial outcome unknown: instance " + d.claimedBy() + " stopped after sending attempt "
                             + d.attempts() + " and before recording the Call API's answer; not dialled again";
-                    failClaimed(connection, id, token, reason, now);
-                    events.add(new NewEvent(id, EventType.FAILED, FAILED, null, d.attempts(), reason));
+                    failClaimed(connection, d.id(), token, reason, now);
+                    events.add(new NewEvent(d.id(), EventType.FAILED, FAILED, null, d.attempts(), reason));
                 }
                 CallEvents.append(connection, now, events);
             }

@@ -38,7 +38,8 @@ final class ResultWriter {
     private final AtomicBoolean flushQueued = new AtomicBoolean();
     private final AtomicInteger unrecorded = new AtomicInteger();
     private final ScheduledExecutorService thread;
-    private Duration backoff = Duration.ZERO;
+    /** Written by the writer thread only; read by the threads that hand in results. */
+    private volatile Duration backoff = Duration.ZERO;
     private ScheduledFuture<?> renewal;
 
     ResultWriter(String owner, DispatchStore store, Heartbeat heartbeat, Consumer<Instant> wakeAt) {

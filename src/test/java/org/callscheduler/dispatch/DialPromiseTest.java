@@ -122,11 +122,11 @@ class DialPromiseTest {
 
     @Test
     void aSlowAnswerOutlastingTheLeaseIsNeverSentTwice() {
-        // Answers 1.5 s after the POST, within the 2 s read timeout, while leases last 1 s.
-        callApi.stubFor(post("/api/call").willReturn(okJson(answer("sid-slow", "initiated")).withFixedDelay(1500)));
+        // Answers 1 s after the POST, 1 s before the 2 s read timeout, while leases last 0.8 s.
+        callApi.stubFor(post("/api/call").willReturn(okJson(answer("sid-slow", "initiated")).withFixedDelay(1000)));
         List<String> numbers = numbers(5);
         Map<String, Long> ids = dueCalls(numbers);
-        DispatchConfig shortLease = shortLease(Duration.ofSeconds(1));
+        DispatchConfig shortLease = shortLease(Duration.ofMillis(800));
         CallDispatcher sender = start(dispatchJob.newDispatcher("slow-sender", shortLease));
         CallDispatcher rival = dispatchJob.newDispatcher("rival", shortLease);
 
@@ -144,7 +144,7 @@ class DialPromiseTest {
     void aDatabaseThatRefusesWritesNeverCausesASecondPostAndLosesNothing() {
         List<String> numbers = numbers(20);
         Map<String, Long> ids = dueCalls(numbers);
-        DispatchConfig shortLease = shortLease(Duration.ofSeconds(1));
+        DispatchConfig shortLease = shortLease(Duration.ofSeconds(2));
         CallDispatcher sender = start(dispatchJob.newDispatcher("db-trouble", shortLease));
         CallDispatcher rival = dispatchJob.newDispatcher("db-rival", shortLease);
         // Every write of an accepted dial fails (its event cannot be inserted), so does failing the call instead.
