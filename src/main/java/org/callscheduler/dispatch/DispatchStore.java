@@ -590,6 +590,24 @@ class DispatchStore {
         }
     }
 
+    /**
+     * Whether {@code failure} comes from the data written (SQLState class 22, data exception, or 23,
+     * integrity constraint violation) rather than from the database being unavailable.
+     */
+    static boolean isDataError(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                for (SQLException e = sql; e != null; e = e.getNextException()) {
+                    String state = e.getSQLState();
+                    if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }

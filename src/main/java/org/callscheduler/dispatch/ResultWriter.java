@@ -19,10 +19,11 @@ import io.quarkus.logging.Log;
  * Writes dial results back on one thread, in batches: the answers of hundreds of dials share one
  * transaction. The same thread renews this instance's leases, so a renewal never races a write.
  * <p>
- * A batch that fails to write is split to find the row that cannot be written; that call alone
- * fails with an error_message saying so and is never sent again. When the database itself is
- * unwell (it does not answer a trivial query), the results wait and the writer backs off, from
- * 100 ms up to 5 s; the calls' leases are renewed meanwhile, so nobody dials them again.
+ * A batch that fails to write because of its data (SQLState class 22 or 23: a value a column cannot
+ * hold, a constraint) is split to find the row that cannot be written; that call alone fails with
+ * an error_message saying so and is never sent again. Any other failure (no connection, a timeout,
+ * a deadlock) is the database's: the results wait and the writer backs off, from 100 ms up to 5 s;
+ * the calls' leases are renewed meanwhile, so nobody dials them again.
  */
 final class ResultWriter {
 
@@ -168,7 +169,9 @@ final class ResultWriter {
                     .ifPresent(wakeAt);
             return;
         } catch (RuntimeException e) {
-            if (!store.isReachable()) {
+            // Only a data error (a value the column cannot hold, a constraint) is looked for row by row;
+            // anything else (no connection, a timeout, a deadlock) is the database's and waits for it.
+            if (!DispatchStore.isDataError(e) || !store.isReachable()) {
                 throw new DatabaseUnwell(e, batch);
             }
             if (batch.size() == 1) {
