@@ -41,7 +41,7 @@ final class CallDispatcher {
         this.config = config;
         this.writer = new ResultWriter(owner, store, heartbeat, wakeAt);
         this.sender = new DialSender(api, policy, writer, metrics, config.maxInFlight());
-        this.claims = new ClaimLoop(owner, store, sender, heartbeat, config, policy.maxAttempts());
+        this.claims = new ClaimLoop(owner, store, sender, writer, heartbeat, config, policy.maxAttempts());
     }
 
     /** The name this dispatcher's claims carry. */

@@ -18,17 +18,19 @@ final class ClaimLoop {
     private final String owner;
     private final DispatchStore store;
     private final DialSender sender;
+    private final ResultWriter writer;
     private final Heartbeat heartbeat;
     private final DispatchConfig config;
     private final int maxAttempts;
     private final AtomicInteger runsInProgress = new AtomicInteger();
     private volatile boolean stopping;
 
-    ClaimLoop(String owner, DispatchStore store, DialSender sender, Heartbeat heartbeat, DispatchConfig config,
-            int maxAttempts) {
+    ClaimLoop(String owner, DispatchStore store, DialSender sender, ResultWriter writer, Heartbeat heartbeat,
+            DispatchConfig config, int maxAttempts) {
         this.owner = owner;
         this.store = store;
         this.sender = sender;
+        this.writer = writer;
         this.heartbeat = heartbeat;
         this.config = config;
         this.maxAttempts = maxAttempts;
@@ -97,10 +99,11 @@ final class ClaimLoop {
         try {
             store.markSent(batch.get(0).token(), DispatchStore.now());
         } catch (RuntimeException e) {
-            // Nothing was sent: give the claims back (or let them expire), and they are simply dialled later.
+            // Nothing was sent. The mark may have committed all the same (the connection can fail after the
+            // commit reached the database), so the claim is given back whole, as soon as the database takes it.
             sender.unreserve(batch.size());
             heartbeat.databaseFailed();
-            releaseUnsent();
+            writer.releaseClaim(batch.get(0).token());
             throw e;
         }
         return batch;

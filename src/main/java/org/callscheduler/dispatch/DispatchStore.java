@@ -371,6 +371,26 @@ class DispatchStore {
     }
 
     /**
+     * Gives back every call of claim {@code token}, sent_at or not: for a claim whose "sent" mark may
+     * have committed although the statement failed, and whose POSTs therefore never left. The attempt
+     * counted by that mark is uncounted.
+     */
+    @Transactional
+    int releaseClaim(String token, Instant now) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement release = connection.prepareStatement("UPDATE scheduled_calls SET claimed_by = NULL,"
+                        + " claim_token = NULL, lease_until = NULL, next_attempt_at = ?,"
+                        + " attempts = CASE WHEN sent_at IS NULL THEN attempts ELSE attempts - 1 END, sent_at = NULL,"
+                        + " version = version + 1 WHERE claim_token = ? AND status = 'pending'")) {
+            release.setObject(1, utc(now));
+            release.setString(2, token);
+            return release.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not give back claim " + token + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Registers this instance under {@code instanceId}, refusing when another live instance (one whose
      * heartbeat is newer than {@code liveFor}) already uses that id: two replicas with one id would
      * renew and record each other's claims.

@@ -105,6 +105,27 @@ final class ResultWriter {
         }
     }
 
+    /**
+     * Gives back claim {@code token}, whose POSTs never left, retrying with back-off until the database
+     * takes it; until then the lease of its calls is renewed like any other (they may be marked sent).
+     */
+    void releaseClaim(String token) {
+        thread.execute(() -> tryRelease(token, MIN_BACKOFF));
+    }
+
+    private void tryRelease(String token, Duration wait) {
+        try {
+            int released = store.releaseClaim(token, DispatchStore.now());
+            Log.infof("Dispatcher %s gave back %d calls it had claimed and not sent", owner, released);
+        } catch (RuntimeException e) {
+            heartbeat.databaseFailed();
+            if (!thread.isShutdown()) {
+                thread.schedule(() -> tryRelease(token, min(wait.multipliedBy(2), MAX_BACKOFF)), wait.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
     synchronized void stop() {
         if (renewal != null) {
             renewal.cancel(false);

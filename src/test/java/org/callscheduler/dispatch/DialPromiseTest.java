@@ -171,6 +171,25 @@ class DialPromiseTest {
     }
 
     @Test
+    void callsWhoseSentMarkFailedAreGivenBackUnsentAndDialledOnceLater() {
+        List<String> numbers = numbers(4);
+        Map<String, Long> ids = dueCalls(numbers);
+        CallDispatcher dispatcher = dispatchJob.newDispatcher("mark-fails");
+        addConstraint("call_events", "no_sent_events", "type <> 'sent'");
+
+        assertThrows(IllegalStateException.class, dispatcher::dispatchDue);
+        assertEquals(0, posts().size(), "nothing is POSTed before it is marked sent");
+        await().atMost(Duration.ofSeconds(5)).until(() -> ids.values().stream()
+                .allMatch(id -> fixtures.find(id).claimedBy == null));
+        ids.values().forEach(id -> assertEquals(0, fixtures.find(id).attempts));
+
+        dropConstraint("no_sent_events");
+        dispatchAll(dispatcher);
+        assertEquals(numbers.stream().collect(Collectors.toMap(n -> n, n -> 1L)), postsPerNumber());
+        ids.values().forEach(id -> assertEquals(CallStatus.IN_PROGRESS, fixtures.find(id).status));
+    }
+
+    @Test
     void aResultThatCannotBeWrittenIsFoundBySplittingTheBatchAndFailsItsCallAlone() {
         List<String> numbers = numbers(10);
         Map<String, Long> ids = dueCalls(numbers);
