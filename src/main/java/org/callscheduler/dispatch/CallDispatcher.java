@@ -121,7 +121,7 @@ final class CallDispatcher {
         if (registered) {
             try {
                 store.deregister(instanceId, bootId);
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 Log.warnf("Dispatcher %s could not deregister: %s", owner, e.getMessage());
             }
         }

@@ -77,10 +77,10 @@ final class ClaimLoop {
                     config.takeover() == DispatchConfig.Takeover.FAIL ? DispatchStore.InDoubt.FAIL
                             : DispatchStore.InDoubt.REDIAL,
                     maxAttempts);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             sender.unreserve(slots);
             heartbeat.databaseFailed();
-            throw e;
+            throw unchecked(e);
         }
         sender.unreserve(slots - batch.size());
         if (batch.isEmpty()) {
@@ -98,15 +98,20 @@ final class ClaimLoop {
         }
         try {
             store.markSent(batch.get(0).token(), DispatchStore.now());
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             // Nothing was sent. The mark may have committed all the same (the connection can fail after the
             // commit reached the database), so the claim is given back whole, as soon as the database takes it.
             sender.unreserve(batch.size());
             heartbeat.databaseFailed();
             writer.releaseClaim(batch.get(0).token());
-            throw e;
+            throw unchecked(e);
         }
         return batch;
+    }
+
+    /** A commit that fails surfaces as a checked RollbackException through the transactional proxy. */
+    private static RuntimeException unchecked(Exception e) {
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
     }
 
     boolean isRunning() {
@@ -125,7 +130,7 @@ final class ClaimLoop {
             if (released > 0) {
                 Log.infof("Dispatcher %s gave back %d claimed calls it had not sent", owner, released);
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             Log.errorf("Dispatcher %s could not give back its unsent claims (%s); they are dialled when their lease"
                     + " ends", owner, e.getMessage());
         }

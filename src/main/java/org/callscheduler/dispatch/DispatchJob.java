@@ -181,7 +181,7 @@ public class DispatchJob {
             if (!timer.isShutdown()) {
                 rescheduleFromDatabase();
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             Log.errorf(e, "Dispatch run failed; the next sweep tries again");
         }
     }

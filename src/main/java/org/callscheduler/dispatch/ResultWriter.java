@@ -23,7 +23,9 @@ import io.quarkus.logging.Log;
  * hold, a constraint) is split to find the row that cannot be written; that call alone fails with
  * an error_message saying so and is never sent again. Any other failure (no connection, a timeout,
  * a deadlock) is the database's: the results wait and the writer backs off, from 100 ms up to 5 s;
- * the calls' leases are renewed meanwhile, so nobody dials them again.
+ * the calls' leases are renewed meanwhile, so nobody dials them again. Every failure is caught as an
+ * {@code Exception}: a transaction whose commit fails surfaces as a checked RollbackException, and a
+ * batch must never be dropped with the task that wrote it.
  */
 final class ResultWriter {
 
@@ -76,7 +78,7 @@ final class ResultWriter {
             try {
                 renew.run();
                 heartbeat.beat();
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 heartbeat.databaseFailed();
                 Log.errorf("Dispatcher %s could not renew its leases: %s", owner, e.getMessage());
             }
@@ -117,7 +119,7 @@ final class ResultWriter {
         try {
             int released = store.releaseClaim(token, DispatchStore.now());
             Log.infof("Dispatcher %s gave back %d calls it had claimed and not sent", owner, released);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             heartbeat.databaseFailed();
             if (!thread.isShutdown()) {
                 thread.schedule(() -> tryRelease(token, min(wait.multipliedBy(2), MAX_BACKOFF)), wait.toMillis(),
@@ -189,7 +191,7 @@ final class ResultWriter {
                     .min(Instant::compareTo)
                     .ifPresent(wakeAt);
             return;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             // Only a data error (a value the column cannot hold, a constraint) is looked for row by row;
             // anything else (no connection, a timeout, a deadlock) is the database's and waits for it.
             if (!DispatchStore.isDataError(e) || !store.isReachable()) {
@@ -215,7 +217,7 @@ final class ResultWriter {
         writeOrSplit(second);
     }
 
-    private void failUnrecordable(DialResult result, RuntimeException cause) {
+    private void failUnrecordable(DialResult result, Exception cause) {
         String reason = "The dial result could not be stored (" + cause.getMessage()
                 + "); the call may have been placed, so it is not dialled again";
         try {
@@ -225,7 +227,7 @@ final class ResultWriter {
                 Log.errorf("Call %d failed: %s", result.callId(), reason);
             }
             unrecorded.decrementAndGet();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             throw new DatabaseUnwell(e, List.of(result));
         }
     }
@@ -238,7 +240,7 @@ final class ResultWriter {
     private static final class DatabaseUnwell extends RuntimeException {
         final List<DialResult> remaining;
 
-        DatabaseUnwell(RuntimeException cause, List<DialResult> remaining) {
+        DatabaseUnwell(Exception cause, List<DialResult> remaining) {
             super(cause.getMessage(), cause, false, false);
             this.remaining = List.copyOf(remaining);
         }
