@@ -12,8 +12,10 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -111,14 +113,25 @@ class DispatchStore {
                     update.setObject(6, utc(now));
                     update.addBatch();
                 }
-                int[] counts = update.executeBatch();
+                update.executeBatch();
+                // Which rows this claim got, read back by its token: H2's batch update counts are not to be
+                // trusted for rows another transaction had locked.
+                Set<Long> won = new HashSet<>();
+                try (PreparedStatement mine = connection.prepareStatement(
+                        "SELECT id FROM scheduled_calls WHERE claim_token = ?")) {
+                    mine.setString(1, token);
+                    try (ResultSet rows = mine.executeQuery()) {
+                        while (rows.next()) {
+                            won.add(rows.getLong(1));
+                        }
+                    }
+                }
                 List<NewEvent> events = new ArrayList<>();
                 List<Due> failedInDoubt = new ArrayList<>();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] == 0) {
+                for (Due d : due) {
+                    if (!won.contains(d.id())) {
                         continue;
                     }
-                    Due d = due.get(i);
                     boolean doubtful = d.claimedBy() != null && d.sent();
                     if (doubtful && (inDoubt == InDoubt.FAIL || d.attempts() >= maxAttempts)) {
                         String why = inDoubt == InDoubt.FAIL
