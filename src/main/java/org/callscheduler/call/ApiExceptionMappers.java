@@ -8,12 +8,15 @@ import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
@@ -21,7 +24,8 @@ import io.quarkus.logging.Log;
 
 /**
  * Maps each error to its status and a JSON body naming the field or rule at fault. Each mapper
- * handles one kind of error; there is no catch-all, so no class name ever reaches a client.
+ * handles one kind of error; there is no catch-all, so no class name ever reaches a client. The body
+ * is always JSON, whatever the request's Accept header asks for (a 406 answer included).
  */
 class ApiExceptionMappers {
 
@@ -29,7 +33,7 @@ class ApiExceptionMappers {
 
     @ServerExceptionMapper
     RestResponse<ApiError> invalid(InvalidRequestException e) {
-        return RestResponse.status(Response.Status.BAD_REQUEST, new ApiError(INVALID, e.violations()));
+        return error(Response.Status.BAD_REQUEST, new ApiError(INVALID, e.violations()));
     }
 
     @ServerExceptionMapper
@@ -38,22 +42,29 @@ class ApiExceptionMappers {
                 .map(v -> new Violation(fieldOf(v), v.getMessage()))
                 .sorted(Comparator.comparing(Violation::field))
                 .toList();
-        return RestResponse.status(Response.Status.BAD_REQUEST, new ApiError(INVALID, violations));
+        return error(Response.Status.BAD_REQUEST, new ApiError(INVALID, violations));
     }
 
     @ServerExceptionMapper
     RestResponse<ApiError> notFound(CallNotFoundException e) {
-        return RestResponse.status(Response.Status.NOT_FOUND, ApiError.of(e.getMessage()));
+        return error(Response.Status.NOT_FOUND, ApiError.of(e.getMessage()));
     }
 
     @ServerExceptionMapper
     RestResponse<ApiError> notPending(CallNotPendingException e) {
-        return RestResponse.status(Response.Status.CONFLICT, ApiError.of(e.getMessage()));
+        return error(Response.Status.CONFLICT, ApiError.of(e.getMessage()));
     }
 
+    /** Not JSON, or a key given twice: Jackson's words say where. */
     @ServerExceptionMapper
-    RestResponse<ApiError> malformedJson(JsonParseException e) {
-        return RestResponse.status(Response.Status.BAD_REQUEST, ApiError.of("Malformed JSON in the request body"));
+    RestResponse<ApiError> malformedJson(StreamReadException e) {
+        return malformed(e);
+    }
+
+    /** A number, string or nesting beyond Jackson's read limits. */
+    @ServerExceptionMapper
+    RestResponse<ApiError> tooBigJson(StreamConstraintsException e) {
+        return malformed(e);
     }
 
     /** A value of the wrong JSON type, or a body that is not a JSON object. */
@@ -75,24 +86,41 @@ class ApiExceptionMappers {
             Log.error("Request failed", e);
         }
         for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof JsonParseException) {
-                return malformedJson((JsonParseException) cause);
+            if (cause instanceof JsonMappingException json) {
+                return wrongShape(json);
+            }
+            if (cause instanceof StreamReadException || cause instanceof StreamConstraintsException) {
+                return malformed((JsonProcessingException) cause);
             }
         }
-        return RestResponse.status(response.getStatusInfo(), ApiError.of(response.getStatusInfo().getReasonPhrase()));
+        return error(response.getStatusInfo(), ApiError.of(response.getStatusInfo().getReasonPhrase()));
+    }
+
+    private static RestResponse<ApiError> malformed(JsonProcessingException e) {
+        return error(Response.Status.BAD_REQUEST, ApiError.of("Malformed JSON in the request body: " + e.getOriginalMessage()));
     }
 
     private static RestResponse<ApiError> wrongShape(JsonMappingException e) {
+        if (e.getCause() instanceof StreamReadException || e.getCause() instanceof StreamConstraintsException) {
+            return malformed((JsonProcessingException) e.getCause()); // bad JSON inside a field, such as invalid UTF-8
+        }
         List<JsonMappingException.Reference> path = e.getPath();
         if (path.isEmpty()) {
-            return RestResponse.status(Response.Status.BAD_REQUEST, ApiError.of("The request body must be a JSON object"));
+            // An array, a string, or a second value after the object (FAIL_ON_TRAILING_TOKENS, see StrictJson)
+            return error(Response.Status.BAD_REQUEST,
+                    ApiError.of("The request body must be one JSON object, with nothing before or after it"));
         }
         String field = path.stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b)
                 .orElseThrow();
         Violation violation = new Violation(field, "has the wrong JSON type (expected " + expectedType(e) + ")");
-        return RestResponse.status(Response.Status.BAD_REQUEST, new ApiError(INVALID, List.of(violation)));
+        return error(Response.Status.BAD_REQUEST, new ApiError(INVALID, List.of(violation)));
+    }
+
+    /** JSON whatever the Accept header says: without the type, a 406 would be written as text by toString(). */
+    private static RestResponse<ApiError> error(Response.StatusType status, ApiError body) {
+        return RestResponse.ResponseBuilder.create(status, body).type(MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     private static String expectedType(JsonMappingException e) {

@@ -29,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.smallrye.mutiny.Uni;
 
 /** The JSON API of ../shared/CONTRACT.md. Thin: parse, call {@link CallService}, map. */
@@ -36,6 +37,7 @@ import io.smallrye.mutiny.Uni;
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@CustomDeserialization(StrictJson.class)
 public class CallResource {
 
     static final String TOTAL_COUNT = "X-Total-Count";

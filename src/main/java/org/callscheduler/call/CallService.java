@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -29,6 +30,17 @@ public class CallService {
 
     static final int MAX_PAGE_SIZE = 500;
     static final int DEFAULT_PAGE_SIZE = 50;
+
+    /** An id is ASCII digits: Long.parseLong alone would also take "+23" and fullwidth or Arabic-Indic digits. */
+    private static final Pattern ID = Pattern.compile("[0-9]{1,18}");
+    /** A page or size, in ASCII digits likewise. */
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
+    /**
+     * An ISO-8601 date-time with an offset, in ASCII digits. OffsetDateTime.parse alone is looser: it takes a
+     * decimal point without digits ("10:00:00.Z") and signed years beyond 9999.
+     */
+    private static final Pattern DATE_TIME = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"
+            + "(:[0-9]{2}(\\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2}(:[0-9]{2})?)", Pattern.CASE_INSENSITIVE);
 
     @Inject
     CallConfig config;
@@ -169,14 +181,13 @@ public class CallService {
     }
 
     private Optional<Instant> parseScheduledTime(String raw, List<Violation> violations) {
-        Instant time;
-        try {
-            time = OffsetDateTime.parse(raw).toInstant();
-        } catch (DateTimeParseException e) {
+        Optional<Instant> parsed = parseOffsetDateTime(raw);
+        if (parsed.isEmpty()) {
             violations.add(new Violation("scheduled_time",
                     "must be an ISO-8601 time with an offset, for example 2026-11-24T21:30:00Z or 2026-11-24T16:30:00-05:00"));
             return Optional.empty();
         }
+        Instant time = parsed.get();
         Instant now = Instant.now();
         if (time.isBefore(now.minus(config.maxPast()))) {
             violations.add(new Violation("scheduled_time",
@@ -191,29 +202,34 @@ public class CallService {
         return Optional.of(ceilToMicros(time));
     }
 
+    private static Optional<Instant> parseOffsetDateTime(String raw) {
+        if (!DATE_TIME.matcher(raw).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(OffsetDateTime.parse(raw).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
     private static int parseInt(String raw, int fallback, int min, int max, String field, String message,
             List<Violation> violations) {
         if (raw == null || raw.isEmpty()) {
             return fallback;
         }
-        try {
+        if (NUMBER.matcher(raw).matches()) {
             int value = Integer.parseInt(raw);
             if (value >= min && value <= max) {
                 return value;
             }
-        } catch (NumberFormatException e) {
-            // reported below
         }
         violations.add(new Violation(field, message));
         return fallback;
     }
 
     private static Optional<Long> parseId(String id) {
-        try {
-            return Optional.of(Long.parseLong(id));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return id != null && ID.matcher(id).matches() ? Optional.of(Long.parseLong(id)) : Optional.empty();
     }
 
     /** The database keeps microseconds; rounding up keeps "never before its time" true. */

@@ -98,7 +98,8 @@ class CallResourceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "tomorrow", "2099-01-02T09:30:00", "2099-01-02", "2099-13-02T09:30:00Z", "" })
+    @ValueSource(strings = { "tomorrow", "2099-01-02T09:30:00", "2099-01-02", "2099-13-02T09:30:00Z", "",
+            "2099-01-02T09:30:00.Z", "\uff12\uff10\uff19\uff19-01-02T09:30:00Z" })
     void scheduleRefusesATimeThatDoesNotParseOrHasNoOffset(String time) {
         schedule("+14155550123", time)
                 .statusCode(400)
@@ -288,6 +289,24 @@ class CallResourceTest {
     @Test
     void deleteAnswers404ForAnUnknownCall() {
         given().delete("/api/calls/987654321").then().statusCode(404).contentType(ContentType.JSON);
+    }
+
+    @Test
+    void idsAreAsciiDigitsOnly() {
+        long id = fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(3600)).get(0);
+        StringBuilder fullwidth = new StringBuilder();
+        Long.toString(id).chars().forEach(c -> fullwidth.append((char) ('\uff10' + c - '0')));
+
+        for (String other : List.of(fullwidth.toString(), "+" + id, " " + id)) {
+            given().delete("/api/calls/{id}", other).then()
+                    .statusCode(404).contentType(ContentType.JSON).body("error", containsString("not found"));
+            given().get("/api/calls/{id}", other).then().statusCode(404);
+        }
+        given().get("/api/calls/" + id).then().statusCode(200);
+        given().queryParam("page", "\uff10").get("/api/calls").then()
+                .statusCode(400).body("violations.field", contains("page"));
+        given().queryParam("size", "+5").get("/api/calls").then()
+                .statusCode(400).body("violations.field", contains("size"));
     }
 
     // ---- anything else
