@@ -81,7 +81,7 @@ public class DispatchJob {
         });
         Log.infof("Dispatcher %s started: dialling overdue calls now, then each call at its due time"
                 + " (sweep every %s, up to %d calls in flight to %s, lease %s renewed every %s)", dispatcher.owner(),
-                config.sweepInterval(), config.maxInFlight(), withoutSecrets(api), config.lease(),
+                config.sweepInterval(), config.maxInFlight(), api.displayUri(), config.lease(),
                 config.lease().dividedBy(3));
         wakeAt(Instant.now());
     }
@@ -188,11 +188,6 @@ public class DispatchJob {
 
     private void rescheduleFromDatabase() {
         store.nextDueTime().ifPresent(this::wakeAt);
-    }
-
-    private static String withoutSecrets(CallApiClient api) {
-        java.net.URI uri = api.baseUri();
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + uri.getRawPath();
     }
 
     private synchronized void submit(Runnable task) {

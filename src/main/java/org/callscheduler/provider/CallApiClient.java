@@ -85,6 +85,11 @@ public class CallApiClient {
         return longestDial;
     }
 
+    /** The Call API's URL as it may be logged or shown: scheme, host, port and path only. */
+    public String displayUri() {
+        return CallApiTarget.withoutCredentials(api.baseUri());
+    }
+
     public URI baseUri() {
         return api.baseUri();
     }

@@ -29,7 +29,7 @@ class CallApiHealthCheck implements HealthCheck {
     public HealthCheckResponse call() {
         int failures = client.failuresInARow();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("call-api")
-                .withData("url", CallApiTarget.withoutCredentials(client.baseUri()))
+                .withData("url", client.displayUri())
                 .withData("reachable", failures == 0)
                 .withData("failures_in_a_row", failures)
                 .withData("last_answer", client.lastAnswer().map(Object::toString).orElse("none yet"));
