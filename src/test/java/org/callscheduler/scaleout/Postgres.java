@@ -71,6 +71,37 @@ final class Postgres {
         return ids;
     }
 
+    /**
+     * For each call, how many of its POSTs the dial promise allows beyond the first: one per failed
+     * attempt (a send_failed event: a timeout, an error answer) and one per in_doubt event.
+     */
+    static Map<Long, Long> allowedRepeats() throws SQLException {
+        Map<Long, Long> allowed = new HashMap<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("select call_id, count(*) from call_events"
+                        + " where type in ('send_failed', 'in_doubt') group by call_id")) {
+            while (r.next()) {
+                allowed.put(r.getLong(1), r.getLong(2));
+            }
+        }
+        return allowed;
+    }
+
+    /**
+     * The calls POSTed more often than the dial promise allows (call id to POSTs), given the POSTs the
+     * Call API received per call.
+     */
+    static Map<Long, Long> repeatedWithoutReason(Map<Long, Long> postsPerCall) throws SQLException {
+        Map<Long, Long> allowed = allowedRepeats();
+        Map<Long, Long> broken = new HashMap<>();
+        postsPerCall.forEach((id, posts) -> {
+            if (posts > 1 + allowed.getOrDefault(id, 0L)) {
+                broken.put(id, posts);
+            }
+        });
+        return broken;
+    }
+
     static long count(String where) throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("select count(*) from scheduled_calls where " + where)) {
