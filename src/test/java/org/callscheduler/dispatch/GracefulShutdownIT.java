@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -83,6 +84,34 @@ class GracefulShutdownIT {
         dataDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "graceful-shutdown-it-");
     }
 
+    /**
+     * Sends {@code GET /api/calls} one after another until the application refuses or drops the connection
+     * (or 60 s pass), each with a 5 s timeout; counts the outcomes ("HTTP 200", "HTTP 503", "refused or
+     * closed", "no answer within 5 s").
+     */
+    private static Map<String, Integer> requestUntilRefused(AppProcess app) {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        Instant until = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(until)) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/calls?size=1"))
+                    .timeout(Duration.ofSeconds(5)).build();
+            try {
+                int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                outcomes.merge("HTTP " + status, 1, Integer::sum);
+            } catch (java.net.http.HttpTimeoutException e) {
+                outcomes.merge("no answer within 5 s", 1, Integer::sum);
+            } catch (java.io.IOException e) {
+                outcomes.merge("refused or closed", 1, Integer::sum);
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return outcomes;
+    }
+
     /** The Call API answers each POST after {@code millis}, with a call_id derived from its idempotency key. */
     private void answerPostsAfter(int millis) {
         callApi.stubFor(post("/api/call").willReturn(aResponse().withStatus(201)
@@ -110,8 +139,15 @@ class GracefulShutdownIT {
 
             int postsAtSigterm = posts().size();
             Instant sigterm = Instant.now();
+            // Requests keep coming while it stops: each is answered or refused, none is left hanging.
+            CompletableFuture<Map<String, Integer>> requestsWhileStopping = CompletableFuture
+                    .supplyAsync(() -> requestUntilRefused(first));
             int exitCode = first.terminate(KUBERNETES_GRACE);
             long exitMillis = Duration.between(sigterm, Instant.now()).toMillis();
+            Map<String, Integer> whileStopping = requestsWhileStopping.join();
+            System.out.printf("GracefulShutdownIT: requests sent while it stopped: %s%n", whileStopping);
+            assertEquals(0, whileStopping.getOrDefault("no answer within 5 s", 0), "requests left hanging: " + whileStopping);
+            assertTrue(whileStopping.getOrDefault("HTTP 200", 0) > 0, "no request was answered after SIGTERM: " + whileStopping);
             Instant stopping = loggedAt("graceful-shutdown-it-first", "Dispatcher " + firstInstance + "/", " stopping");
             long postsAfterStopping = callApi.findAll(postRequestedFor(urlEqualTo("/api/call"))).stream()
                     .filter(request -> request.getLoggedDate().toInstant().isAfter(stopping))
