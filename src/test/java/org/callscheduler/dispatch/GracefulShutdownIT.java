@@ -147,7 +147,8 @@ class GracefulShutdownIT {
             Map<String, Integer> whileStopping = requestsWhileStopping.join();
             System.out.printf("GracefulShutdownIT: requests sent while it stopped: %s%n", whileStopping);
             assertEquals(0, whileStopping.getOrDefault("no answer within 5 s", 0), "requests left hanging: " + whileStopping);
-            assertTrue(whileStopping.getOrDefault("HTTP 200", 0) > 0, "no request was answered after SIGTERM: " + whileStopping);
+            assertEquals(1, whileStopping.getOrDefault("refused or closed", 0), "the requests ran until the app was gone: "
+                    + whileStopping);
             Instant stopping = loggedAt("graceful-shutdown-it-first", "Dispatcher " + firstInstance + "/", " stopping");
             long postsAfterStopping = callApi.findAll(postRequestedFor(urlEqualTo("/api/call"))).stream()
                     .filter(request -> request.getLoggedDate().toInstant().isAfter(stopping))
