@@ -73,11 +73,6 @@ final class CallDispatcher {
         }
     }
 
-    /** Renews the leases now, on the writer's thread (as the timer would). */
-    void renewLeasesNow() {
-        writer.runOnThread(this::renewLeases);
-    }
-
     /** Claims and sends every call due now; see {@link ClaimLoop#run()}. */
     int dispatchDue() {
         return claims.run();
@@ -86,10 +81,6 @@ final class CallDispatcher {
     /** Dial results owed and not yet in the database. */
     int unrecorded() {
         return writer.unrecorded();
-    }
-
-    int freeSlots() {
-        return sender.freeSlots();
     }
 
     Optional<Instant> lastBeat() {

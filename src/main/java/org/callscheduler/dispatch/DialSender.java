@@ -55,11 +55,6 @@ final class DialSender {
         }
     }
 
-    /** Dial slots free right now. */
-    int freeSlots() {
-        return slots.availablePermits();
-    }
-
     /** POSTs {@code call} in a slot reserved for it; its result reaches the writer whatever happens. */
     void send(ClaimedCall call) {
         writer.expect();

@@ -85,17 +85,6 @@ final class ResultWriter {
         }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Runs {@code task} on the writer's thread and waits for it (for a last renewal, or a test). */
-    void runOnThread(Runnable task) {
-        try {
-            thread.submit(task).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
     /** Writes what is queued now; used while stopping. */
     void flushSoon() {
         if (flushQueued.compareAndSet(false, true)) {
