@@ -2,6 +2,7 @@ package org.callscheduler.call;
 
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,12 +12,17 @@ import jakarta.ws.rs.WebApplicationException;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import org.jboss.logging.Logger;
+
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -28,20 +34,33 @@ import io.vertx.ext.web.handler.HttpException;
  * The client errors that Vert.x and Quarkus answer outside JAX-RS, so outside {@link ApiExceptionMappers}:
  * a path or query that is not valid percent-encoding, a body over the size limit, a form body that cannot
  * be decoded. Each gets its 4xx status with the API's error body, {@code {"error": "..."}}, instead of an
- * empty answer or a 500. (Errors of the HTTP framing itself, such as a request line or headers over the
- * limits, are answered by Vert.x before any route: see the README.)
+ * empty answer or a 500.
+ * <p>
+ * A request line or headers over the limits also get a JSON 414 or 431 from here. Vert.x's HTTP decoder refuses
+ * them with an empty answer before any route, and Quarkus gives no hook to replace that answer; so its limits
+ * ({@code quarkus.http.limits.max-initial-line-length}, {@code max-header-size}) are set well above the ones
+ * that apply, {@link #MAX_REQUEST_LINE} and {@link #MAX_HEADERS}, which the first route checks. Only a request
+ * over Vert.x's own, higher limits, or with broken framing (a bad Content-Length), still gets Vert.x's answer.
  */
 @ApplicationScoped
 class HttpErrorRoutes {
 
+    private static final Logger LOG = Logger.getLogger(HttpErrorRoutes.class);
+
     /** Statuses Vert.x Web answers with an empty body when a request fails before any route takes it. */
     private static final int[] ROUTER_ERRORS = { 400, 404, 405, 413, 414, 415, 431 };
+
+    /** The longest request line answered (method, target and version), as Vert.x's default limit. */
+    static final int MAX_REQUEST_LINE = 4096;
+    /** The largest header section answered (names, values and their separators), as Vert.x's default limit. */
+    static final int MAX_HEADERS = 20 * 1024;
 
     @Inject
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
     Optional<MemorySize> maxBodySize;
 
     void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(HttpErrorRoutes::refuseOversizedHead);
         // Before Quarkus's own check (ROUTE_ORDER_UPLOAD_LIMIT), which answers an empty 413.
         maxBodySize.ifPresent(limit -> {
             BodyHandler chunkedBody = BodyHandler.create(false).setBodyLimit(limit.asLongValue());
@@ -56,6 +75,24 @@ class HttpErrorRoutes {
                     ? "Bad request: the path or query is not valid percent-encoded UTF-8"
                     : HttpResponseStatus.valueOf(status).reasonPhrase()));
         }
+    }
+
+    private static void refuseOversizedHead(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        int requestLine = request.method().name().length() + request.uri().length() + " HTTP/1.1".length() + 1;
+        if (requestLine > MAX_REQUEST_LINE) {
+            answer(ctx, 414, "The request line is longer than the limit of " + MAX_REQUEST_LINE + " characters");
+            return;
+        }
+        int headers = 0;
+        for (Map.Entry<String, String> header : request.headers()) {
+            headers += header.getKey().length() + header.getValue().length() + 4; // ": " and CRLF
+        }
+        if (headers > MAX_HEADERS) {
+            answer(ctx, 431, "The request headers are larger than the limit of " + MAX_HEADERS + " bytes");
+            return;
+        }
+        ctx.next();
     }
 
     private static void refuseOversizedBody(RoutingContext ctx, long limit, BodyHandler chunkedBody) {
@@ -82,6 +119,13 @@ class HttpErrorRoutes {
 
     private void clientFailure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
+        if (isBrokenBodyFraming(failure)) {
+            // A chunk size that is not hex, or the client gone mid-body: Vert.x has already failed the connection,
+            // so there is nobody to answer, and nothing for Quarkus's handler to log as a server error.
+            LOG.debugf("Request to %s dropped: %s", ctx.request().path(), failure);
+            ctx.request().connection().close();
+            return;
+        }
         int status = ctx.statusCode();
         String message = null;
         if (failure instanceof HttpException e && e.getPayload() != null) {
@@ -107,6 +151,12 @@ class HttpErrorRoutes {
         answer(ctx, status, message != null ? message : HttpResponseStatus.valueOf(status).reasonPhrase());
     }
 
+    private static boolean isBrokenBodyFraming(Throwable failure) {
+        return failure instanceof HttpClosedException || failure instanceof DecoderException
+                || failure instanceof NumberFormatException && failure.getMessage() != null
+                        && failure.getMessage().contains("chunk size");
+    }
+
     /** How Quarkus REST (its URLUtils) fails on "%zz" or a partial UTF-8 sequence in a form body. */
     private static boolean isPercentDecodingFailure(Throwable failure) {
         return failure instanceof IllegalArgumentException && failure.getMessage() != null
@@ -114,8 +164,8 @@ class HttpErrorRoutes {
     }
 
     /**
-     * Answers {@code {"error": message}}. A 413 also closes the connection, as Quarkus's own does: the rest
-     * of the body is not read.
+     * Answers {@code {"error": message}}. A 413, 414 or 431 also closes the connection, as Vert.x's and Quarkus's
+     * own do: the rest of the request is not read.
      */
     private static void answer(RoutingContext ctx, int status, String message) {
         HttpServerResponse response = ctx.response();
@@ -123,7 +173,7 @@ class HttpErrorRoutes {
             ctx.request().connection().close(); // too late to answer: do not leave the client waiting
             return;
         }
-        if (status == 413) {
+        if (status == 413 || status == 414 || status == 431) {
             response.putHeader(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             response.endHandler(v -> ctx.request().connection().close());
         }

@@ -64,8 +64,8 @@ class HostileInputTest {
         /** Any answer but a 5xx (the page answers HTML: 200 with the form's errors, or a 4xx). */
         PAGE_ANSWER,
         /**
-         * Broken HTTP framing (request line or headers over the limits, a bad Content-Length or chunk): Vert.x answers
-         * these before any route, with an empty 4xx or by closing the connection, and always closes it.
+         * Broken HTTP framing (a bad Content-Length or chunk): Vert.x answers these before any route, with an empty
+         * 4xx or by closing the connection, and always closes it.
          */
         FRAMING
     }
@@ -246,17 +246,38 @@ class HostileInputTest {
         assertEquals(201, answer.status(), answer.toString());
     }
 
-    /**
-     * Answered by Vert.x's HttpServer before any route or filter runs (its default invalid-request handler, which
-     * Quarkus gives no way to replace): a 414 or 431 with an empty body. What is checked is that they are 4xx and
-     * that the connection is closed, not left hanging.
-     */
     @Test
-    void aRequestLineOrHeadersOverTheLimitsGetAClosed414Or431() {
+    void aRequestLineOrHeadersOverTheLimitsGetAJson414Or431AndTheConnectionIsClosed() {
         RawHttp.Answer longUri = http.exchange(get("/api/calls?x=" + "a".repeat(5_000), null));
         assertEquals(414, longUri.status(), longUri.toString());
+        assertTrue(longUri.isJsonError() && longUri.body().contains("4096"), longUri.toString());
         assertTrue(longUri.closed(), longUri.toString());
         RawHttp.Answer bigHeaders = http.exchange(get("/api/calls", "X-Padding: " + "a".repeat(25_000)));
+        assertEquals(431, bigHeaders.status(), bigHeaders.toString());
+        assertTrue(bigHeaders.isJsonError() && bigHeaders.body().contains("20480"), bigHeaders.toString());
+        assertTrue(bigHeaders.closed(), bigHeaders.toString());
+    }
+
+    @Test
+    void aRequestLineJustWithinTheLimitIsServed() {
+        String path = "/api/calls?x=";
+        int room = HttpErrorRoutes.MAX_REQUEST_LINE - "GET ".length() - path.length() - " HTTP/1.1".length();
+        RawHttp.Answer answer = http.exchange(get(path + "a".repeat(room), null));
+        assertEquals(200, answer.status(), answer.toString());
+        RawHttp.Answer over = http.exchange(get(path + "a".repeat(room + 1), null));
+        assertEquals(414, over.status(), over.toString());
+    }
+
+    /**
+     * Over Vert.x's own decoder limits (set far above the ones that apply), Vert.x answers before any route: an
+     * empty 414 or 431, and the connection closed, not left hanging.
+     */
+    @Test
+    void aRequestOverTheDecodersLimitsIsStillRefusedAndClosed() {
+        RawHttp.Answer longUri = http.exchange(get("/api/calls?x=" + "a".repeat(70_000), null));
+        assertEquals(414, longUri.status(), longUri.toString());
+        assertTrue(longUri.closed(), longUri.toString());
+        RawHttp.Answer bigHeaders = http.exchange(get("/api/calls", "X-Padding: " + "a".repeat(270_000)));
         assertEquals(431, bigHeaders.status(), bigHeaders.toString());
         assertTrue(bigHeaders.closed(), bigHeaders.toString());
     }
@@ -335,8 +356,8 @@ class HostileInputTest {
                     ? post("/api/" + pickOne(random, "schedule", "call-now"), "application/json",
                             "{\"phone_number\": \"" + "1".repeat(66_000 + random.nextInt(10_000)) + "\"}")
                     : chunked("/api/schedule", "application/json", "{\"x\": \"" + "a".repeat(70_000) + "\"}"));
-            case 11 -> framing("request line over the limit", get("/api/calls?x=" + "a".repeat(4_100 + random.nextInt(10_000)), null));
-            case 12 -> framing("headers over the limit", get("/api/calls", "X-Padding: " + "a".repeat(21_000 + random.nextInt(20_000))));
+            case 11 -> apiError("request line over the limit", get("/api/calls?x=" + "a".repeat(4_100 + random.nextInt(10_000)), null));
+            case 12 -> apiError("headers over the limit", get("/api/calls", "X-Padding: " + "a".repeat(21_000 + random.nextInt(20_000))));
             case 13 -> framing("broken framing", pickOne(random,
                     "POST /api/schedule HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n" + body,
                     "POST /api/schedule HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}}",
