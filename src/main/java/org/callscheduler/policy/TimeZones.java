@@ -1,5 +1,11 @@
 package org.callscheduler.policy;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.zone.ZoneOffsetTransition;
@@ -21,11 +27,13 @@ import com.ibm.icu.util.TimeZone.SystemTimeZoneType;
 
 /**
  * The time zones a callee may be in, from their phone number alone (CONTRACT part 2, {@code time_zone}
- * when not given): the country's zone where it has one, otherwise every zone of the country.
+ * when not given): the country's zone where it has one, the area code's zone where the country has
+ * several and the area code is known, otherwise every zone of the country.
  * <p>
  * The country comes from libphonenumber, its zones from ICU. A country whose zones all keep the same
  * clocks from now on counts as having one zone: Germany lists Europe/Berlin and Europe/Busingen, and
- * gets Europe/Berlin.
+ * gets Europe/Berlin. Area codes are known for the United States and Canada
+ * ({@code nanp-area-codes.tsv}); the other +1 countries have one zone each.
  * <p>
  * Everything is worked out once, when the class is loaded (a quarter of a second, mostly ICU loading its
  * data); a lookup is then libphonenumber's parse and validity check (a few microseconds) and two map reads,
@@ -35,7 +43,7 @@ public final class TimeZones {
 
     /**
      * The zones a number may be in: one when it is known, all of its country's when the country has
-     * several, none when the number is not valid or has no country.
+     * several and the area code is not known, none when the number is not valid or has no country.
      * Ordered by id.
      */
     public record Zones(Set<ZoneId> all) {
@@ -64,6 +72,8 @@ public final class TimeZones {
 
     private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
 
+    private static final int NANP_COUNTRY_CODE = 1;
+
     /** The zone ids java.time knows, read once: ZoneId.getAvailableZoneIds() copies them on every call. */
     private static final Set<String> JAVA_ZONE_IDS = Set.copyOf(ZoneId.getAvailableZoneIds());
 
@@ -74,6 +84,8 @@ public final class TimeZones {
             "XK", "Europe/Belgrade"); // Kosovo
 
     private static final Map<String, Zones> BY_REGION = byRegion();
+
+    private static final Map<String, ZoneId> NANP_AREA_CODES = readAreaCodes("nanp-area-codes.tsv");
 
     private TimeZones() {
     }
@@ -89,7 +101,12 @@ public final class TimeZones {
         if (!UTIL.isValidNumber(number)) {
             return Zones.UNKNOWN;
         }
-        return zonesOfRegion(UTIL.getRegionCodeForNumber(number));
+        Zones country = zonesOfRegion(UTIL.getRegionCodeForNumber(number));
+        if (country.all().size() > 1 && number.getCountryCode() == NANP_COUNTRY_CODE) {
+            String areaCode = UTIL.getNationalSignificantNumber(number).substring(0, 3);
+            return zoneOfAreaCode(areaCode).map(Zones::of).orElse(country);
+        }
+        return country;
     }
 
     /** The callee's zone, when it is known; empty when the number could be in several zones, or none. */
@@ -100,6 +117,16 @@ public final class TimeZones {
     /** The zones of a region (ISO 3166 code, {@code GB}); none for one not known. */
     static Zones zonesOfRegion(String region) {
         return region == null ? Zones.UNKNOWN : BY_REGION.getOrDefault(region, Zones.UNKNOWN);
+    }
+
+    /** The zone of a US or Canadian area code ({@code 415}), when the table has it. */
+    static Optional<ZoneId> zoneOfAreaCode(String areaCode) {
+        return Optional.ofNullable(NANP_AREA_CODES.get(areaCode));
+    }
+
+    /** The whole area-code table. */
+    static Map<String, ZoneId> nanpAreaCodes() {
+        return NANP_AREA_CODES;
     }
 
     private static Map<String, Zones> byRegion() {
@@ -162,5 +189,35 @@ public final class TimeZones {
         String named = windowsId == null ? null : TimeZone.getIDForWindowsID(windowsId, region);
         String iana = named == null ? null : TimeZone.getIanaID(named);
         return zones.stream().filter(zone -> zone.getId().equals(iana)).findFirst().orElse(zones.get(0));
+    }
+
+    /** Reads {@code area code <tab> zone} lines; # starts a comment. A bad line fails loudly, naming it. */
+    private static Map<String, ZoneId> readAreaCodes(String resource) {
+        Map<String, ZoneId> byCode = new HashMap<>();
+        try (InputStream in = TimeZones.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is missing from the class path");
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            int lineNumber = 0;
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                lineNumber++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] fields = line.split("\t");
+                if (fields.length != 2 || !fields[0].matches("[2-9]\\d\\d")
+                        || !JAVA_ZONE_IDS.contains(fields[1])) {
+                    throw new IllegalStateException(resource + " line " + lineNumber
+                            + ": expected a three-digit area code, a tab and a zone id, found '" + line + "'");
+                }
+                if (byCode.put(fields[0], ZoneId.of(fields[1])) != null) {
+                    throw new IllegalStateException(resource + " line " + lineNumber + ": area code " + fields[0] + " is listed twice");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.copyOf(byCode);
     }
 }

@@ -8,14 +8,18 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
+import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberFormat;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 
-/** The callee's zone from the number: the country's zone, or every zone of the country. */
+/** The callee's zone from the number: the country's zone, the area code's in the US and Canada, else every zone of the country. */
 class TimeZonesTest {
 
     private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
@@ -51,9 +55,36 @@ class TimeZonesTest {
     }
 
     @Test
+    void theAreaCodeGivesTheZoneInTheUnitedStates() {
+        assertEquals(Optional.of(ZoneId.of("America/Los_Angeles")), TimeZones.zoneOf("+14155550123"));
+        assertEquals(Optional.of(ZoneId.of("America/New_York")), TimeZones.zoneOf("+12125550123"));
+        assertEquals(Optional.of(ZoneId.of("America/Chicago")), TimeZones.zoneOf("+13125550123"));
+        assertEquals(Optional.of(ZoneId.of("America/Denver")), TimeZones.zoneOf("+13035550123"));
+        assertEquals(Optional.of(ZoneId.of("America/Phoenix")), TimeZones.zoneOf("+16025550123"));
+    }
+
+    @Test
+    void theAreaCodeGivesTheZoneInCanada() {
+        assertEquals(Optional.of(ZoneId.of("America/Toronto")), TimeZones.zoneOf("+14165550123"));
+        assertEquals(Optional.of(ZoneId.of("America/Vancouver")), TimeZones.zoneOf("+16045550123"));
+    }
+
+    @Test
     void otherNorthAmericanNumberingPlanCountriesHaveTheirOwnZone() {
         assertEquals(Optional.of(ZoneId.of("America/Puerto_Rico")), TimeZones.zoneOf("+17872345678"));
         assertEquals(Optional.of(ZoneId.of("America/Jamaica")), TimeZones.zoneOf("+18762345678"));
+    }
+
+    @Test
+    void aUsNumberWhoseAreaCodeIsNotInTheTableMayBeInEveryUsZone() {
+        String tollFree = example("US", PhoneNumberType.TOLL_FREE); // +1 800 ...
+        assertEquals(Optional.empty(), TimeZones.zoneOfAreaCode(tollFree.substring(2, 5)));
+
+        TimeZones.Zones zones = TimeZones.zonesOf(tollFree);
+        assertEquals(TimeZones.zonesOfRegion("US"), zones);
+        assertTrue(zones.all().contains(ZoneId.of("America/New_York")));
+        assertTrue(zones.all().contains(ZoneId.of("Pacific/Honolulu")));
+        assertEquals(Optional.empty(), TimeZones.zoneOf(tollFree));
     }
 
     @Test
@@ -92,6 +123,35 @@ class TimeZonesTest {
         assertEquals("America/Adak", ids.get(0));
     }
 
+    @Test
+    void everyAreaCodeInTheTableIsGeographicInTheUsOrCanadaWithOneOfThatCountrysZones() {
+        TimeZones.nanpAreaCodes().forEach((areaCode, zone) -> {
+            PhoneNumber number = parse("+1" + areaCode + "2345678");
+            assertTrue(UTIL.isValidNumber(number), areaCode);
+            assertTrue(isGeographic(number), areaCode);
+            String region = UTIL.getRegionCodeForNumber(number);
+            assertTrue(region.equals("US") || region.equals("CA"), areaCode + " is in " + region);
+            assertTrue(TimeZones.zonesOfRegion(region).all().contains(zone), areaCode + ": " + zone + " is not a zone of " + region);
+        });
+    }
+
+    @Test
+    void theTableHasEveryGeographicUsAndCanadianAreaCodeButOne() {
+        Set<String> missing = new TreeSet<>();
+        for (int areaCode = 200; areaCode <= 999; areaCode++) {
+            PhoneNumber number = parse("+1" + areaCode + "2345678");
+            String region = UTIL.getRegionCodeForNumber(number);
+            if (UTIL.isValidNumber(number) && isGeographic(number) && (region.equals("US") || region.equals("CA"))
+                    && TimeZones.zoneOfAreaCode(String.valueOf(areaCode)).isEmpty()) {
+                missing.add(String.valueOf(areaCode));
+            }
+        }
+        // 273: a Canadian area code in libphonenumber 9.0.43 whose province is not known here yet.
+        // An area code a newer libphonenumber adds shows up here: add it to nanp-area-codes.tsv.
+        assertEquals(Set.of("273"), missing);
+        assertEquals(414, TimeZones.nanpAreaCodes().size());
+    }
+
     private static void assertSeveral(TimeZones.Zones zones, String... some) {
         assertTrue(zones.all().size() > 1, zones.toString());
         assertEquals(Optional.empty(), zones.single());
@@ -100,11 +160,24 @@ class TimeZonesTest {
         }
     }
 
+    private static boolean isGeographic(PhoneNumber number) {
+        PhoneNumberType type = UTIL.getNumberType(number);
+        return type == PhoneNumberType.FIXED_LINE || type == PhoneNumberType.MOBILE || type == PhoneNumberType.FIXED_LINE_OR_MOBILE;
+    }
+
     private static String example(String region, PhoneNumberType type) {
         return UTIL.format(UTIL.getExampleNumberForType(region, type), PhoneNumberFormat.E164);
     }
 
     private static String nonGeographicExample(int countryCode) {
         return UTIL.format(UTIL.getExampleNumberForNonGeoEntity(countryCode), PhoneNumberFormat.E164);
+    }
+
+    private static PhoneNumber parse(String e164) {
+        try {
+            return UTIL.parse(e164, "ZZ");
+        } catch (NumberParseException e) {
+            throw new AssertionError(e164, e);
+        }
     }
 }
