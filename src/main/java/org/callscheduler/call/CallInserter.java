@@ -91,13 +91,17 @@ class CallInserter {
         }
     }
 
-    /** The first event of each new call, in the transaction that stores it. */
+    /** The first events of each new call, in the transaction that stores it: created, and deferred when it waits for its window. */
     private static void recordCreated(List<Insert> batch) {
-        List<NewEvent> events = batch.stream()
-                .map(Insert::call)
-                .map(call -> new NewEvent(call.id, EventType.CREATED, call.status.value(), null, 0,
-                        "Scheduled for " + call.scheduledTime))
-                .toList();
+        List<NewEvent> events = new ArrayList<>(batch.size());
+        for (Insert insert : batch) {
+            ScheduledCall call = insert.call();
+            events.add(new NewEvent(call.id, EventType.CREATED, call.status.value(), null, 0,
+                    "Scheduled for " + call.scheduledTime + (call.expiresAt == null ? "" : "; expires at " + call.expiresAt)));
+            if (call.deferral != null) {
+                events.add(new NewEvent(call.id, EventType.DEFERRED, call.status.value(), null, 0, call.deferral));
+            }
+        }
         ScheduledCall.getEntityManager().unwrap(Session.class)
                 .doWork(connection -> CallEvents.append(connection, batch.get(0).call().createdAt, events));
     }

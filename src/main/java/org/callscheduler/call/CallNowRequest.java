@@ -3,7 +3,16 @@ package org.callscheduler.call;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
-/** Body of POST /api/call-now. */
+/** Body of POST /api/call-now; the fields of CONTRACT part 2 are optional. */
 public record CallNowRequest(
-        @NotNull(message = "is required") @Size(max = 64, message = "must be at most 64 characters") String phoneNumber) {
+        @NotNull(message = "is required") @Size(max = 64, message = "must be at most 64 characters") String phoneNumber,
+        @Size(max = 64, message = "must be at most 64 characters") String timeZone,
+        CallingWindowJson callingWindow,
+        @Size(max = 64, message = "must be at most 64 characters") String expiresAt,
+        RetryJson retry) implements CallingRulesRequest {
+
+    /** A request with the fields of part 1 only. */
+    public CallNowRequest(String phoneNumber) {
+        this(phoneNumber, null, null, null, null);
+    }
 }

@@ -49,6 +49,9 @@ public class CallService {
     CallInserter inserter;
 
     @Inject
+    CallingRulesReader rulesReader;
+
+    @Inject
     Event<CallRemoved> removed;
 
     void checkConfig(@Observes StartupEvent event) {
@@ -65,20 +68,28 @@ public class CallService {
         List<Violation> violations = new ArrayList<>();
         Optional<String> phone = normalisePhone(request.phoneNumber(), violations);
         Optional<Instant> time = parseScheduledTime(request.scheduledTime(), violations);
+        Optional<CallingRules> rules = phone.isEmpty() || time.isEmpty() ? Optional.empty()
+                : rulesReader.read(request, phone.get(), time.get(), now(), false, violations);
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
-        return create(phone.orElseThrow(), time.orElseThrow());
+        return create(phone.orElseThrow(), time.orElseThrow(), rules.orElseThrow());
     }
 
-    /** Stores a call to be dialled straight away; completes once it is committed. */
+    /**
+     * Stores a call to be dialled straight away; completes once it is committed. A call whose calling window is
+     * closed now is refused (400 naming calling_window and when it opens): "now" cannot wait.
+     */
     public CompletionStage<ScheduledCall> callNow(CallNowRequest request) {
         List<Violation> violations = new ArrayList<>();
         Optional<String> phone = normalisePhone(request.phoneNumber(), violations);
+        Instant now = now();
+        Optional<CallingRules> rules = phone.isEmpty() ? Optional.empty()
+                : rulesReader.read(request, phone.get(), now, now, true, violations);
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
-        return create(phone.orElseThrow(), now());
+        return create(phone.orElseThrow(), now, rules.orElseThrow());
     }
 
     public ScheduledCall get(String id) {
@@ -158,12 +169,12 @@ public class CallService {
 
     // ---- helpers
 
-    private CompletionStage<ScheduledCall> create(String phoneNumber, Instant dueAt) {
+    private CompletionStage<ScheduledCall> create(String phoneNumber, Instant dueAt, CallingRules rules) {
         Instant now = now();
         ScheduledCall call = new ScheduledCall();
         call.phoneNumber = phoneNumber;
         call.scheduledTime = dueAt;
-        call.nextAttemptAt = dueAt;
+        rules.applyTo(call);
         call.status = CallStatus.PENDING;
         call.idempotencyKey = UUID.randomUUID().toString();
         call.createdAt = now;
@@ -202,7 +213,7 @@ public class CallService {
         return Optional.of(ceilToMicros(time));
     }
 
-    private static Optional<Instant> parseOffsetDateTime(String raw) {
+    static Optional<Instant> parseOffsetDateTime(String raw) {
         if (!DATE_TIME.matcher(raw).matches()) {
             return Optional.empty();
         }
@@ -233,7 +244,7 @@ public class CallService {
     }
 
     /** The database keeps microseconds; rounding up keeps "never before its time" true. */
-    private static Instant ceilToMicros(Instant time) {
+    static Instant ceilToMicros(Instant time) {
         Instant down = time.truncatedTo(ChronoUnit.MICROS);
         return down.equals(time) ? time : down.plus(1, ChronoUnit.MICROS);
     }

@@ -13,6 +13,7 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import jakarta.persistence.Version;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
@@ -92,12 +93,50 @@ public class ScheduledCall extends PanacheEntityBase {
     @Column(name = "sent_at")
     public Instant sentAt;
 
+    /** The callee's IANA zone, given or derived from the number; null when only the country is known. */
+    @Column(name = "time_zone")
+    public String timeZone;
+
+    /** Local hours in the callee's zone when the call may be placed ("08:00-21:00 MON-FRI"); null: any hour. */
+    @Column(name = "calling_window")
+    public String callingWindow;
+
+    /** A call not sent by then is never sent. */
+    @Column(name = "expires_at")
+    public Instant expiresAt;
+
+    /** Outcomes dialled again ("busy,no-answer"); null: none. */
+    @Column(name = "retry_on")
+    public String retryOn;
+
+    @Column(name = "retry_max", nullable = false)
+    public int retryMax;
+
+    @Column(name = "retry_delay_seconds", nullable = false)
+    public long retryDelaySeconds;
+
+    /** The outcomes of the dials that were retried so far ("busy, no-answer"). */
+    @Column(name = "retried_outcomes")
+    public String retriedOutcomes;
+
+    /** POSTs of the current dial that count toward max-attempts (not a 429; 0 again for a new dial). */
+    @Column(name = "dial_posts", nullable = false)
+    public int dialPosts;
+
+    /** Why a pending call waits past its scheduled time: window, retry, backoff, throttled; or null. */
+    @Column(name = "wait_reason")
+    public String waitReason;
+
     /** When the Call API accepted the call. */
     @Column(name = "dialled_at")
     public Instant dialledAt;
 
     @Version
     public long version;
+
+    /** Why a new call waits past its scheduled time, for its deferred event; not stored. */
+    @Transient
+    String deferral;
 
     /** The earliest time a pending call may be dialled (or a claim on one expires), if there is one. */
     public static Optional<Instant> nextDueTime() {

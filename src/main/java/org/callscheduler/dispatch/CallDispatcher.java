@@ -34,14 +34,15 @@ final class CallDispatcher {
     private boolean registered;
 
     CallDispatcher(String instanceId, DispatchStore store, CallApiClient api, RetryPolicy policy, DispatchConfig config,
-            DispatchMetrics metrics, Consumer<Instant> wakeAt) {
+            PacingConfig pacing, DispatchMetrics metrics, Consumer<Instant> wakeAt) {
         this.instanceId = instanceId;
         this.owner = instanceId + "/" + bootId;
         this.store = store;
         this.config = config;
         this.writer = new ResultWriter(owner, store, heartbeat, wakeAt);
-        this.sender = new DialSender(api, policy, writer, metrics, config.maxInFlight());
-        this.claims = new ClaimLoop(owner, store, sender, writer, heartbeat, config, policy.maxAttempts());
+        this.sender = new DialSender(api, policy, writer, metrics, config.maxInFlight(), pacing.maxPause());
+        this.claims = new ClaimLoop(owner, store, sender, writer, heartbeat, config, policy.maxAttempts(), pacing,
+                wakeAt);
     }
 
     /** The name this dispatcher's claims carry. */

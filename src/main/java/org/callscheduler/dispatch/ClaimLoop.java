@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.quarkus.logging.Log;
 
@@ -22,11 +23,13 @@ final class ClaimLoop {
     private final Heartbeat heartbeat;
     private final DispatchConfig config;
     private final int maxAttempts;
+    private final PacingConfig pacing;
+    private final Consumer<Instant> wakeAt;
     private final AtomicInteger runsInProgress = new AtomicInteger();
     private volatile boolean stopping;
 
     ClaimLoop(String owner, DispatchStore store, DialSender sender, ResultWriter writer, Heartbeat heartbeat,
-            DispatchConfig config, int maxAttempts) {
+            DispatchConfig config, int maxAttempts, PacingConfig pacing, Consumer<Instant> wakeAt) {
         this.owner = owner;
         this.store = store;
         this.sender = sender;
@@ -34,6 +37,8 @@ final class ClaimLoop {
         this.heartbeat = heartbeat;
         this.config = config;
         this.maxAttempts = maxAttempts;
+        this.pacing = pacing;
+        this.wakeAt = wakeAt;
     }
 
     /**
@@ -52,8 +57,20 @@ final class ClaimLoop {
                 if (slots == 0) {
                     break;
                 }
-                List<ClaimedCall> batch = claim(slots);
-                if (batch.isEmpty()) {
+                Instant paused = sender.pausedUntil();
+                if (paused != null && paused.isAfter(Instant.now())) {
+                    sender.unreserve(slots);
+                    wakeAt.accept(paused);
+                    break;
+                }
+                DispatchStore.Claim claim = claim(slots);
+                List<ClaimedCall> batch = claim.calls();
+                if (claim.waitUntil() != null) {
+                    // Paced, or paused by a 429: the next run comes when sending may go on.
+                    wakeAt.accept(claim.waitUntil());
+                    break;
+                }
+                if (claim.examined() == 0) {
                     // Not "fewer than asked for": when dispatchers race, each gets only the rows it won.
                     break;
                 }
@@ -68,23 +85,24 @@ final class ClaimLoop {
         }
     }
 
-    private List<ClaimedCall> claim(int slots) {
-        List<ClaimedCall> batch;
+    private DispatchStore.Claim claim(int slots) {
+        DispatchStore.Claim claim;
         Instant now = DispatchStore.now();
         Duration lease = config.lease();
         try {
-            batch = store.claim(owner, slots, now, now.plus(lease), heartbeat.mayTakeOver(now, lease),
+            claim = store.claim(owner, slots, now, now.plus(lease), heartbeat.mayTakeOver(now, lease),
                     config.takeover() == DispatchConfig.Takeover.FAIL ? DispatchStore.InDoubt.FAIL
                             : DispatchStore.InDoubt.REDIAL,
-                    maxAttempts);
+                    maxAttempts, pacing);
         } catch (Exception e) {
             sender.unreserve(slots);
             heartbeat.databaseFailed();
             throw unchecked(e);
         }
+        List<ClaimedCall> batch = claim.calls();
         sender.unreserve(slots - batch.size());
         if (batch.isEmpty()) {
-            return batch;
+            return claim;
         }
         for (ClaimedCall call : batch) {
             if (call.inDoubt()) {
@@ -106,7 +124,7 @@ final class ClaimLoop {
             writer.releaseClaim(batch.get(0).token());
             throw unchecked(e);
         }
-        return batch;
+        return claim;
     }
 
     /** A commit that fails surfaces as a checked RollbackException through the transactional proxy. */

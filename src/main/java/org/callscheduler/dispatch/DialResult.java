@@ -1,5 +1,6 @@
 package org.callscheduler.dispatch;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import org.callscheduler.provider.CallProgress;
@@ -19,6 +20,13 @@ sealed interface DialResult {
 
     /** The attempt failed for a passing reason: dial again at {@code notBefore}. */
     record Retry(ClaimedCall call, Instant notBefore, String reason, String detail) implements DialResult {
+    }
+
+    /**
+     * The Call API answered 429 (slow down): the call was not placed and stays pending, this POST does not count
+     * toward max-attempts, and sending pauses for every instance for {@code retryAfter} (null: a back-off).
+     */
+    record Throttled(ClaimedCall call, Duration retryAfter, String reason) implements DialResult {
     }
 
     /**

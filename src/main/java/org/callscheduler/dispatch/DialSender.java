@@ -1,11 +1,15 @@
 package org.callscheduler.dispatch;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.callscheduler.provider.CallApiClient;
 import org.callscheduler.provider.DialOutcome;
+
+import io.smallrye.mutiny.Uni;
 
 /**
  * Sends claimed calls to the Call API, at most {@code max-in-flight} at once, and hands each outcome
@@ -19,8 +23,12 @@ final class DialSender {
     private final ResultWriter writer;
     private final DispatchMetrics metrics;
     private final Semaphore slots;
+    private final Duration maxPause;
+    private volatile Instant pausedUntil;
 
-    DialSender(CallApiClient api, RetryPolicy policy, ResultWriter writer, DispatchMetrics metrics, int maxInFlight) {
+    DialSender(CallApiClient api, RetryPolicy policy, ResultWriter writer, DispatchMetrics metrics, int maxInFlight,
+            Duration maxPause) {
+        this.maxPause = maxPause;
         this.api = api;
         this.policy = policy;
         this.writer = writer;
@@ -58,17 +66,47 @@ final class DialSender {
     /** POSTs {@code call} in a slot reserved for it; its result reaches the writer whatever happens. */
     void send(ClaimedCall call) {
         writer.expect();
-        metrics.dialSent(call.dueAt());
-        api.dial(call.phoneNumber(), call.idempotencyKey()).subscribe().with(
+        Uni<DialOutcome> dial = Uni.createFrom().deferred(() -> dial0(call));
+        Duration wait = call.sendAt() == null ? Duration.ZERO : Duration.between(Instant.now(), call.sendAt());
+        if (wait.toMillis() > 0) {
+            // Its slot under calls-per-second, at most the pacing horizon away.
+            dial = Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> dial0(call));
+        }
+        dial.subscribe().with(
                 outcome -> done(call, outcome),
                 failure -> done(call, new DialOutcome.Unavailable(String.valueOf(failure))));
     }
 
+    private Uni<DialOutcome> dial0(ClaimedCall call) {
+        metrics.dialSent(call.dueAt());
+        return api.dial(call.phoneNumber(), call.idempotencyKey());
+    }
+
+    /**
+     * Until when this instance sends nothing, after a 429 it got itself: at once, before the pause reaches the
+     * database (where every instance sees it), so that the next claim of this instance does not send into it.
+     */
+    Instant pausedUntil() {
+        return pausedUntil;
+    }
+
     private void done(ClaimedCall call, DialOutcome outcome) {
+        if (outcome instanceof DialOutcome.Throttled throttled) {
+            Duration pause = throttled.retryAfter() == null ? Duration.ofSeconds(1)
+                    : throttled.retryAfter().compareTo(maxPause) > 0 ? maxPause : throttled.retryAfter();
+            Instant until = Instant.now().plus(pause);
+            synchronized (this) {
+                if (pausedUntil == null || until.isAfter(pausedUntil)) {
+                    pausedUntil = until;
+                }
+            }
+        }
         slots.release();
         DialResult result = policy.resultOf(call, outcome, DispatchStore.now());
         if (result instanceof DialResult.Retry) {
             metrics.retryScheduled();
+        } else if (result instanceof DialResult.Throttled) {
+            metrics.throttled();
         }
         writer.submit(result);
     }

@@ -44,6 +44,7 @@ public class DispatchJob {
     private final CallApiClient api;
     private final RetryPolicy policy;
     private final DispatchConfig config;
+    private final PacingConfig pacing;
 
     private CallDispatcher dispatcher;
     private ScheduledExecutorService timer;
@@ -52,7 +53,9 @@ public class DispatchJob {
 
     private final DispatchMetrics metrics;
 
-    DispatchJob(DispatchStore store, CallApiClient api, RetryPolicy policy, DispatchConfig config, DispatchMetrics metrics) {
+    DispatchJob(DispatchStore store, CallApiClient api, RetryPolicy policy, DispatchConfig config, PacingConfig pacing,
+            DispatchMetrics metrics) {
+        this.pacing = pacing;
         this.store = store;
         this.api = api;
         this.policy = policy;
@@ -146,7 +149,12 @@ public class DispatchJob {
 
     /** A dispatcher with other settings, for tests. */
     CallDispatcher newDispatcher(String instanceId, DispatchConfig settings) {
-        return new CallDispatcher(instanceId, store, api, policy, settings, metrics, this::wakeAt);
+        return newDispatcher(instanceId, settings, pacing);
+    }
+
+    /** A dispatcher with other dispatch and pacing settings, for tests. */
+    CallDispatcher newDispatcher(String instanceId, DispatchConfig settings, PacingConfig pacingSettings) {
+        return new CallDispatcher(instanceId, store, api, policy, settings, pacingSettings, metrics, this::wakeAt);
     }
 
     /** Makes sure a run happens at {@code at} or earlier. */

@@ -29,13 +29,18 @@ public class DispatchMetrics {
     private Timer lag;
     private Counter retries;
     private Timer pollLateness;
+    private Counter throttled;
     private final AtomicReference<Counts> counts = new AtomicReference<>();
+    private final AtomicReference<Waiting> waiting = new AtomicReference<>();
+
+    private record Waiting(Instant at, Map<String, Long> byReason) {
+    }
 
     private record Counts(Instant at, Map<CallStatus, Long> byStatus) {
     }
 
     @Inject
-    DispatchMetrics(MeterRegistry registry, CallService calls) {
+    DispatchMetrics(MeterRegistry registry, CallService calls, DispatchStore store) {
         lag = Timer.builder("callscheduler.dispatch.lag")
                 .description("Time from a call's due time to its request to the Call API")
                 .publishPercentileHistogram()
@@ -48,6 +53,18 @@ public class DispatchMetrics {
         pollLateness = Timer.builder("callscheduler.poll.lateness")
                 .description("How late each status poll started after its scheduled time")
                 .register(registry);
+        throttled = Counter.builder("callscheduler.callapi.throttled")
+                .description("Dials the Call API answered with 429 (slow down)")
+                .register(registry);
+        for (String reason : DispatchStore.WAIT_REASONS) {
+            Gauge.builder("callscheduler.calls.waiting", () -> waitingFor(store, reason))
+                    .description("Pending calls waiting past their scheduled time, by reason: window, retry (an outcome"
+                            + " retry), backoff (after a failed attempt), throttled (a 429 pause), number_busy (another"
+                            + " call to the number is in progress), pacing (due, held back by calls-per-second or"
+                            + " max-active-calls)")
+                    .tag("reason", reason)
+                    .register(registry);
+        }
         for (CallStatus status : CallStatus.values()) {
             Gauge.builder("callscheduler.calls", () -> countOf(calls, status))
                     .description("Calls by status")
@@ -76,10 +93,25 @@ public class DispatchMetrics {
         }
     }
 
+    void throttled() {
+        if (throttled != null) {
+            throttled.increment();
+        }
+    }
+
     void pollStarted(Duration lateness) {
         if (pollLateness != null) {
             pollLateness.record(lateness.isNegative() ? Duration.ZERO : lateness);
         }
+    }
+
+    private long waitingFor(DispatchStore store, String reason) {
+        Waiting current = waiting.get();
+        if (current == null || current.at().plus(COUNT_CACHE).isBefore(Instant.now())) {
+            current = new Waiting(Instant.now(), store.countWaiting(DispatchStore.now()));
+            waiting.set(current);
+        }
+        return current.byReason().getOrDefault(reason, 0L);
     }
 
     private long countOf(CallService calls, CallStatus status) {

@@ -13,7 +13,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -26,6 +28,8 @@ import jakarta.transaction.Transactional;
 import org.callscheduler.event.CallEvents;
 import org.callscheduler.event.EventType;
 import org.callscheduler.event.NewEvent;
+import org.callscheduler.policy.CallingHours;
+import org.callscheduler.policy.OutcomeRetry;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.logging.Log;
@@ -52,9 +56,12 @@ class DispatchStore {
 
     private final DataSource dataSource;
     private final boolean postgresql;
+    private final Duration maxPause;
 
-    DispatchStore(DataSource dataSource, @ConfigProperty(name = "quarkus.datasource.db-kind") String dbKind) {
+    DispatchStore(DataSource dataSource, @ConfigProperty(name = "quarkus.datasource.db-kind") String dbKind,
+            PacingConfig pacing) {
         this.dataSource = dataSource;
+        this.maxPause = pacing.maxPause();
         this.postgresql = dbKind.toLowerCase().startsWith("postgres");
     }
 
@@ -67,44 +74,141 @@ class DispatchStore {
     }
 
     /**
+     * What a claim got: the calls to send, how many due rows it looked at (some may have been deferred to their
+     * window or expired instead), and, when pacing or a 429 held it back, when to try again.
+     */
+    record Claim(List<ClaimedCall> calls, int examined, Instant waitUntil) {
+
+        static Claim waitUntil(Instant at) {
+            return new Claim(List.of(), 0, at);
+        }
+    }
+
+    /** How far ahead a paced claim hands out send slots: its POSTs leave within this time of the claim. */
+    static final Duration PACING_HORIZON = Duration.ofMillis(200);
+    /** 429s in a row count toward the back-off until sending has gone this long without one. */
+    private static final Duration THROTTLE_MEMORY = Duration.ofSeconds(30);
+
+    /**
      * Claims up to {@code limit} due calls for {@code owner} until {@code leaseUntil}, oldest due first.
      * A claim moves the call's next attempt to the end of its lease, so nobody else sees it due while
      * the claim lives (and the owner renews the lease while it works on the call).
+     * <p>
+     * Every claim first locks the one row of {@code dispatch_pacing}, so claims are made one at a time across
+     * instances, and the limits shared by all of them hold: no claim while a 429 pause lasts, no more calls in
+     * progress than {@code max-active-calls}, send slots {@code 1 / calls-per-second} apart, and no call to a
+     * number that has one in progress (or ended less than {@code min-gap-per-number} ago). A due call whose
+     * calling window is closed is deferred to its next opening, and one past its {@code expires_at} fails as
+     * expired, in the same transaction.
      *
      * @param takeOver whether calls claimed by another instance whose lease ran out may be claimed
      * @param maxAttempts the most POSTs of one dial: an in-doubt call that has had them fails instead
      */
     @Transactional
-    List<ClaimedCall> claim(String owner, int limit, Instant now, Instant leaseUntil, boolean takeOver, InDoubt inDoubt,
-            int maxAttempts) {
+    Claim claim(String owner, int limit, Instant now, Instant leaseUntil, boolean takeOver, InDoubt inDoubt,
+            int maxAttempts, PacingConfig pacing) {
         String token = UUID.randomUUID().toString();
-        record Due(long id, String phone, String key, int attempts, String claimedBy, boolean sent, Instant dueAt) {
-        }
         List<Due> due = new ArrayList<>(limit);
         List<ClaimedCall> claimed = new ArrayList<>(limit);
         try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement select = connection.prepareStatement("SELECT id, phone_number, idempotency_key,"
-                    + " attempts, claimed_by, sent_at, next_attempt_at FROM scheduled_calls"
-                    + " WHERE status = 'pending' AND next_attempt_at <= ?" + (takeOver ? "" : " AND claimed_by IS NULL")
-                    + " ORDER BY status, next_attempt_at LIMIT ?" + (postgresql ? " FOR UPDATE SKIP LOCKED" : ""))) {
-                select.setObject(1, utc(now));
-                select.setInt(2, limit);
+            PacingState state = lockPacing(connection);
+            if (state.pausedUntil() != null && state.pausedUntil().isAfter(now)) {
+                return Claim.waitUntil(state.pausedUntil());
+            }
+            if (state.throttledInARow() > 0 && state.pausedUntil() != null
+                    && state.pausedUntil().plus(THROTTLE_MEMORY).isBefore(now)) {
+                updatePacing(connection, "throttled_in_a_row = 0", null);
+            }
+            int room = limit;
+            if (pacing.maxActiveCalls() > 0) {
+                room = Math.min(room, pacing.maxActiveCalls() - countActive(connection, now));
+                if (room <= 0) {
+                    return new Claim(List.of(), 0, null); // the next sweep looks again, once calls have ended
+                }
+            }
+            Duration interval = null;
+            Instant firstSlot = null;
+            if (pacing.callsPerSecond() > 0) {
+                interval = Duration.ofNanos(Math.max(1, Math.round(1e9 / pacing.callsPerSecond())));
+                firstSlot = state.nextSendAt() == null || state.nextSendAt().isBefore(now) ? now : state.nextSendAt();
+                if (firstSlot.isAfter(now.plus(PACING_HORIZON.dividedBy(2)))) {
+                    return Claim.waitUntil(firstSlot.minus(PACING_HORIZON.dividedBy(2)));
+                }
+                long permits = 1 + Duration.between(firstSlot, now.plus(PACING_HORIZON)).toNanos() / interval.toNanos();
+                room = (int) Math.min(room, permits);
+            }
+            boolean gap = !pacing.minGapPerNumber().isZero();
+            try (PreparedStatement select = connection.prepareStatement("SELECT c.id, c.phone_number,"
+                    + " c.idempotency_key, c.attempts, c.dial_posts, c.claimed_by, c.sent_at, c.next_attempt_at,"
+                    + " c.expires_at, c.calling_window, c.time_zone FROM scheduled_calls c"
+                    + " WHERE c.status = 'pending' AND c.next_attempt_at <= ?"
+                    + (takeOver ? "" : " AND c.claimed_by IS NULL")
+                    // one call to a person at a time: none while another call to the number is claimed or in progress
+                    + " AND NOT EXISTS (SELECT 1 FROM scheduled_calls o WHERE o.phone_number = c.phone_number"
+                    + " AND o.id <> c.id AND (o.status = 'in-progress'"
+                    + " OR (o.status = 'pending' AND o.claim_token IS NOT NULL AND o.lease_until > ?)"
+                    + (gap ? " OR (o.status IN ('completed', 'failed') AND o.updated_at > ?)" : "") + "))"
+                    + " ORDER BY c.status, c.next_attempt_at LIMIT ?" + (postgresql ? " FOR UPDATE OF c SKIP LOCKED" : ""))) {
+                int i = 1;
+                select.setObject(i++, utc(now));
+                select.setObject(i++, utc(now));
+                if (gap) {
+                    select.setObject(i++, utc(now.minus(pacing.minGapPerNumber())));
+                }
+                select.setInt(i, room);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         due.add(new Due(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getInt(4),
-                                rows.getString(5), rows.getObject(6) != null, instant(rows, 7)));
+                                rows.getInt(5), rows.getString(6), rows.getObject(7) != null, instant(rows, 8),
+                                instant(rows, 9), rows.getString(10), rows.getString(11)));
                     }
                 }
             }
             if (due.isEmpty()) {
-                return List.of();
+                return new Claim(List.of(), 0, null);
             }
-            due.sort(Comparator.comparingLong(Due::id));
-            // Conditional, so that when dispatchers race for a row (H2 has no SKIP LOCKED here) one wins.
+            // Sort out the rows that are not to be sent now: past their expiry, outside their window, or a second
+            // call to a number in this same claim (it waits for the first to end).
+            List<Due> toClaim = new ArrayList<>(due.size());
+            List<Due> expired = new ArrayList<>();
+            List<Deferral> deferred = new ArrayList<>();
+            Set<String> numbers = new HashSet<>();
+            for (Due d : due) {
+                if (d.expiresAt() != null && !now.isBefore(d.expiresAt())) {
+                    expired.add(d);
+                    continue;
+                }
+                if (d.callingWindow() != null) {
+                    CallingHours hours = CallingHours.of(d.callingWindow(), d.timeZone(), d.phone());
+                    Optional<Instant> opening = hours.nextOpening(now);
+                    if (opening.isEmpty() || opening.get().isAfter(now)) {
+                        if (opening.isEmpty() || d.expiresAt() != null && !opening.get().isBefore(d.expiresAt())) {
+                            expired.add(d);
+                        } else {
+                            deferred.add(new Deferral(d, opening.get(), "Calling window " + d.callingWindow()
+                                    + " is closed at " + hours.localTime(now) + "; waiting until " + opening.get()
+                                    + " (" + hours.localTime(opening.get()) + ")"));
+                        }
+                        continue;
+                    }
+                }
+                if (numbers.add(d.phone())) {
+                    toClaim.add(d);
+                }
+            }
+            List<NewEvent> events = new ArrayList<>();
+            for (Due d : expired) {
+                expire(connection, d, now, events);
+            }
+            for (Deferral d : deferred) {
+                defer(connection, d, now, events);
+            }
+            toClaim.sort(Comparator.comparingLong(Due::id));
+            // Conditional, so that a row that changed since it was read (deleted, say) is not claimed.
             try (PreparedStatement update = connection.prepareStatement("UPDATE scheduled_calls SET claimed_by = ?,"
-                    + " claim_token = ?, lease_until = ?, next_attempt_at = ?, sent_at = NULL, version = version + 1"
-                    + " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?")) {
-                for (Due d : due) {
+                    + " claim_token = ?, lease_until = ?, next_attempt_at = ?, sent_at = NULL, wait_reason = NULL,"
+                    + " version = version + 1 WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?")) {
+                for (Due d : toClaim) {
                     update.setString(1, owner);
                     update.setString(2, token);
                     update.setObject(3, utc(leaseUntil));
@@ -113,55 +217,164 @@ class DispatchStore {
                     update.setObject(6, utc(now));
                     update.addBatch();
                 }
-                update.executeBatch();
-                // Which rows this claim got, read back by its token: H2's batch update counts are not to be
-                // trusted for rows another transaction had locked.
-                Set<Long> won = new HashSet<>();
-                try (PreparedStatement mine = connection.prepareStatement(
-                        "SELECT id FROM scheduled_calls WHERE claim_token = ?")) {
-                    mine.setString(1, token);
-                    try (ResultSet rows = mine.executeQuery()) {
-                        while (rows.next()) {
-                            won.add(rows.getLong(1));
-                        }
-                    }
+                if (!toClaim.isEmpty()) {
+                    update.executeBatch();
                 }
-                List<NewEvent> events = new ArrayList<>();
-                List<Due> failedInDoubt = new ArrayList<>();
-                for (Due d : due) {
-                    if (!won.contains(d.id())) {
-                        continue;
-                    }
-                    boolean doubtful = d.claimedBy() != null && d.sent();
-                    if (doubtful && (inDoubt == InDoubt.FAIL || d.attempts() >= maxAttempts)) {
-                        String why = inDoubt == InDoubt.FAIL
-                                ? "not dialled again (takeover=fail: at most once)"
-                                : "not dialled again: " + d.attempts() + " of " + maxAttempts + " attempts spent";
-                        events.add(new NewEvent(d.id(), EventType.IN_DOUBT, FAILED, null, d.attempts(),
-                                inDoubtDetail(d.claimedBy(), d.attempts()) + "; " + why));
-                        failedInDoubt.add(d);
-                        continue;
-                    }
-                    if (doubtful) {
-                        events.add(new NewEvent(d.id(), EventType.IN_DOUBT, PENDING, null, d.attempts(),
-                                inDoubtDetail(d.claimedBy(), d.attempts())
-                                        + "; dialling again (takeover=redial) with the same Idempotency-Key"));
-                    }
-                    claimed.add(new ClaimedCall(d.id(), d.phone(), d.key(), d.attempts() + 1, token, d.dueAt(),
-                            d.claimedBy(), doubtful));
-                }
-                for (Due d : failedInDoubt) {
-                    String reason = "Dial outcome unknown: instance " + d.claimedBy() + " stopped after sending attempt "
-                            + d.attempts() + " and before recording the Call API's answer; not dialled again";
-                    failClaimed(connection, d.id(), token, reason, now);
-                    events.add(new NewEvent(d.id(), EventType.FAILED, FAILED, null, d.attempts(), reason));
-                }
-                CallEvents.append(connection, now, events);
             }
+            // Which rows this claim got, read back by its token: H2's batch update counts are not to be trusted
+            // for rows another transaction had locked.
+            Set<Long> won = new HashSet<>();
+            try (PreparedStatement mine = connection.prepareStatement(
+                    "SELECT id FROM scheduled_calls WHERE claim_token = ?")) {
+                mine.setString(1, token);
+                try (ResultSet rows = mine.executeQuery()) {
+                    while (rows.next()) {
+                        won.add(rows.getLong(1));
+                    }
+                }
+            }
+            List<Due> failedInDoubt = new ArrayList<>();
+            // In due order, the order the send slots are handed out in.
+            toClaim.sort(Comparator.comparing(Due::dueAt).thenComparingLong(Due::id));
+            for (Due d : toClaim) {
+                if (!won.contains(d.id())) {
+                    continue;
+                }
+                boolean doubtful = d.claimedBy() != null && d.sent();
+                if (doubtful && (inDoubt == InDoubt.FAIL || d.dialPosts() >= maxAttempts)) {
+                    String why = inDoubt == InDoubt.FAIL
+                            ? "not dialled again (takeover=fail: at most once)"
+                            : "not dialled again: " + d.dialPosts() + " of " + maxAttempts + " attempts spent";
+                    events.add(new NewEvent(d.id(), EventType.IN_DOUBT, FAILED, null, d.attempts(),
+                            inDoubtDetail(d.claimedBy(), d.attempts()) + "; " + why));
+                    failedInDoubt.add(d);
+                    continue;
+                }
+                if (doubtful) {
+                    events.add(new NewEvent(d.id(), EventType.IN_DOUBT, PENDING, null, d.attempts(),
+                            inDoubtDetail(d.claimedBy(), d.attempts())
+                                    + "; dialling again (takeover=redial) with the same Idempotency-Key"));
+                }
+                Instant slot = null;
+                if (interval != null) {
+                    slot = firstSlot.plus(interval.multipliedBy(claimed.size()));
+                }
+                claimed.add(new ClaimedCall(d.id(), d.phone(), d.key(), d.attempts() + 1, d.dialPosts() + 1, token,
+                        d.dueAt(), d.claimedBy(), doubtful, slot));
+            }
+            for (Due d : failedInDoubt) {
+                String reason = "Dial outcome unknown: instance " + d.claimedBy() + " stopped after sending attempt "
+                        + d.attempts() + " and before recording the Call API's answer; not dialled again";
+                failClaimed(connection, d.id(), token, reason, now);
+                events.add(new NewEvent(d.id(), EventType.FAILED, FAILED, null, d.attempts(), reason));
+            }
+            if (interval != null && !claimed.isEmpty()) {
+                updatePacing(connection, "next_send_at = ?", firstSlot.plus(interval.multipliedBy(claimed.size())));
+            }
+            CallEvents.append(connection, now, events);
+            return new Claim(claimed, due.size(), null);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not claim due calls: " + e.getMessage(), e);
         }
-        return claimed;
+    }
+
+    /** A due row as a claim reads it. */
+    private record Due(long id, String phone, String key, int attempts, int dialPosts, String claimedBy, boolean sent,
+            Instant dueAt, Instant expiresAt, String callingWindow, String timeZone) {
+    }
+
+    private record Deferral(Due due, Instant until, String detail) {
+    }
+
+    /** The shared pacing row, locked until the transaction ends. */
+    private record PacingState(Instant nextSendAt, Instant pausedUntil, int throttledInARow) {
+    }
+
+    private static PacingState lockPacing(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT next_send_at, paused_until,"
+                + " throttled_in_a_row FROM dispatch_pacing WHERE id = 1 FOR UPDATE");
+                ResultSet row = select.executeQuery()) {
+            if (!row.next()) {
+                throw new SQLException("The dispatch_pacing row is missing (migration V3 inserts it)");
+            }
+            return new PacingState(instant(row, 1), instant(row, 2), row.getInt(3));
+        }
+    }
+
+    private static void updatePacing(Connection connection, String assignment, Instant value) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE dispatch_pacing SET " + assignment + " WHERE id = 1")) {
+            if (value != null) {
+                update.setObject(1, utc(value));
+            }
+            update.executeUpdate();
+        }
+    }
+
+    /** Calls in progress, or claimed by a live claim (about to be sent): what max-active-calls limits. */
+    private static int countActive(Connection connection, Instant now) throws SQLException {
+        int active = 0;
+        try (PreparedStatement inProgress = connection.prepareStatement(
+                "SELECT COUNT(*) FROM scheduled_calls WHERE status = 'in-progress'");
+                ResultSet row = inProgress.executeQuery()) {
+            row.next();
+            active += row.getInt(1);
+        }
+        try (PreparedStatement claimed = connection.prepareStatement("SELECT COUNT(*) FROM scheduled_calls"
+                + " WHERE claim_token IS NOT NULL AND status = 'pending' AND lease_until > ?")) {
+            claimed.setObject(1, utc(now));
+            try (ResultSet row = claimed.executeQuery()) {
+                row.next();
+                active += row.getInt(1);
+            }
+        }
+        return active;
+    }
+
+    private static void expire(Connection connection, Due d, Instant now, List<NewEvent> events) throws SQLException {
+        String reason = "expired: not sent by its expires_at " + d.expiresAt() + " (due at " + d.dueAt() + ")";
+        if (d.callingWindow() != null && d.expiresAt() != null && now.isBefore(d.expiresAt())) {
+            reason = "expired: its calling window " + d.callingWindow() + " does not open again before its expires_at "
+                    + d.expiresAt();
+        }
+        try (PreparedStatement fail = connection.prepareStatement("UPDATE scheduled_calls SET status = 'failed',"
+                + " error_message = ?, updated_at = ?," + RELEASE + ", wait_reason = NULL"
+                + " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?")) {
+            fail.setString(1, CallEvents.cut(reason, MAX_ERROR));
+            fail.setObject(2, utc(now));
+            fail.setLong(3, d.id());
+            fail.setObject(4, utc(now));
+            if (fail.executeUpdate() != 1) {
+                return;
+            }
+        }
+        if (d.claimedBy() != null && d.sent()) {
+            events.add(new NewEvent(d.id(), EventType.IN_DOUBT, FAILED, null, d.attempts(),
+                    inDoubtDetail(d.claimedBy(), d.attempts()) + "; not dialled again: the call has expired"));
+        }
+        events.add(new NewEvent(d.id(), EventType.EXPIRED, FAILED, null, d.attempts(), reason));
+        events.add(new NewEvent(d.id(), EventType.FAILED, FAILED, null, d.attempts(), reason));
+        Log.infof("Call %d %s", d.id(), reason);
+    }
+
+    private static void defer(Connection connection, Deferral deferral, Instant now, List<NewEvent> events)
+            throws SQLException {
+        Due d = deferral.due();
+        try (PreparedStatement defer = connection.prepareStatement("UPDATE scheduled_calls SET next_attempt_at = ?,"
+                + " wait_reason = 'window', claimed_by = NULL, claim_token = NULL, lease_until = NULL, sent_at = NULL,"
+                + " version = version + 1 WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?")) {
+            defer.setObject(1, utc(deferral.until()));
+            defer.setLong(2, d.id());
+            defer.setObject(3, utc(now));
+            if (defer.executeUpdate() != 1) {
+                return;
+            }
+        }
+        if (d.claimedBy() != null && d.sent()) {
+            events.add(new NewEvent(d.id(), EventType.IN_DOUBT, PENDING, null, d.attempts(),
+                    inDoubtDetail(d.claimedBy(), d.attempts()) + "; dialling again when its calling window opens"));
+        }
+        events.add(new NewEvent(d.id(), EventType.DEFERRED, PENDING, null, d.attempts(), deferral.detail()));
     }
 
     private static String inDoubtDetail(String previousOwner, int attempts) {
@@ -180,7 +393,7 @@ class DispatchStore {
         try (Connection connection = dataSource.getConnection()) {
             int marked;
             try (PreparedStatement update = connection.prepareStatement("UPDATE scheduled_calls SET sent_at = ?,"
-                    + " attempts = attempts + 1, updated_at = ?, version = version + 1"
+                    + " attempts = attempts + 1, dial_posts = dial_posts + 1, updated_at = ?, version = version + 1"
                     + " WHERE claim_token = ? AND status = 'pending'")) {
                 update.setObject(1, utc(now));
                 update.setObject(2, utc(now));
@@ -213,17 +426,26 @@ class DispatchStore {
         sorted.sort(Comparator.comparingLong(DialResult::callId));
         List<DialResult> lost = new ArrayList<>();
         List<NewEvent> events = new ArrayList<>();
+        List<DialResult.Throttled> throttled = sorted.stream().filter(DialResult.Throttled.class::isInstance)
+                .map(DialResult.Throttled.class::cast).toList();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement accepted = connection.prepareStatement("UPDATE scheduled_calls SET status = 'in-progress',"
                         + " call_api_id = ?, call_status = ?, dialled_at = ?, updated_at = ?, error_message = NULL,"
-                        + RELEASE + " WHERE id = ? AND claim_token = ?");
+                        + " wait_reason = NULL," + RELEASE + " WHERE id = ? AND claim_token = ?");
                 PreparedStatement retry = connection.prepareStatement("UPDATE scheduled_calls SET next_attempt_at = ?,"
-                        + " error_message = ?, updated_at = ?, claimed_by = NULL, claim_token = NULL, lease_until = NULL,"
+                        + " wait_reason = 'backoff', error_message = ?, updated_at = ?, claimed_by = NULL, claim_token = NULL, lease_until = NULL,"
                         + " sent_at = NULL, version = version + 1 WHERE id = ? AND claim_token = ?");
-                PreparedStatement failed = connection.prepareStatement(FAIL_CLAIMED)) {
+                PreparedStatement failed = connection.prepareStatement(FAIL_CLAIMED);
+                PreparedStatement slowDown = connection.prepareStatement("UPDATE scheduled_calls SET next_attempt_at = ?,"
+                        + " wait_reason = 'throttled', dial_posts = dial_posts - 1, error_message = ?, updated_at = ?,"
+                        + " claimed_by = NULL, claim_token = NULL, lease_until = NULL, sent_at = NULL,"
+                        + " version = version + 1 WHERE id = ? AND claim_token = ?")) {
+            // The pacing row first, as a claim locks it: rows are never locked before it.
+            Instant pausedUntil = throttled.isEmpty() ? null : pause(connection, throttled, now);
             List<DialResult> inAccepted = new ArrayList<>();
             List<DialResult> inRetry = new ArrayList<>();
             List<DialResult> inFailed = new ArrayList<>();
+            List<DialResult> inThrottled = new ArrayList<>();
             for (DialResult result : sorted) {
                 ClaimedCall call = result.call();
                 if (result instanceof DialResult.Accepted a) {
@@ -243,6 +465,14 @@ class DispatchStore {
                     retry.setString(5, call.token());
                     retry.addBatch();
                     inRetry.add(result);
+                } else if (result instanceof DialResult.Throttled t) {
+                    slowDown.setObject(1, utc(pausedUntil));
+                    slowDown.setString(2, CallEvents.cut(t.reason() + "; sending paused until " + pausedUntil, MAX_ERROR));
+                    slowDown.setObject(3, utc(now));
+                    slowDown.setLong(4, call.id());
+                    slowDown.setString(5, call.token());
+                    slowDown.addBatch();
+                    inThrottled.add(new DialResult.Throttled(call, Duration.between(now, pausedUntil), t.reason()));
                 } else {
                     DialResult.Failed f = (DialResult.Failed) result;
                     bindFail(failed, call.id(), call.token(), f.reason(), now);
@@ -250,9 +480,10 @@ class DispatchStore {
                     inFailed.add(result);
                 }
             }
-            collect(accepted, inAccepted, lost, events);
-            collect(retry, inRetry, lost, events);
-            collect(failed, inFailed, lost, events);
+            collect(accepted, inAccepted, lost, events, now);
+            collect(retry, inRetry, lost, events, now);
+            collect(failed, inFailed, lost, events, now);
+            collect(slowDown, inThrottled, lost, events, now);
             CallEvents.append(connection, now, events);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not record " + results.size() + " dial results: " + e.getMessage(), e);
@@ -260,8 +491,38 @@ class DispatchStore {
         return lost;
     }
 
+    /** The longest pause after 429s without a Retry-After: 1 s, doubling with each 429 in a row, up to this. */
+    private static final Duration MAX_THROTTLE_BACKOFF = Duration.ofSeconds(60);
+
+    /**
+     * Pauses sending for every instance after 429 answers: until the latest Retry-After among them (at most
+     * {@code max-pause}), or else a back-off that doubles with each 429 in a row. A pause already longer stays.
+     */
+    private Instant pause(Connection connection, List<DialResult.Throttled> throttled, Instant now) throws SQLException {
+        PacingState state = lockPacing(connection);
+        Duration pause = throttled.stream().map(DialResult.Throttled::retryAfter).filter(java.util.Objects::nonNull)
+                .max(Comparator.naturalOrder())
+                .map(after -> after.compareTo(maxPause) > 0 ? maxPause : after)
+                .orElseGet(() -> {
+                    Duration backoff = Duration.ofSeconds(1L << Math.min(state.throttledInARow(), 10));
+                    return backoff.compareTo(MAX_THROTTLE_BACKOFF) > 0 ? MAX_THROTTLE_BACKOFF : backoff;
+                });
+        Instant until = now.plus(pause);
+        if (state.pausedUntil() != null && state.pausedUntil().isAfter(until)) {
+            until = state.pausedUntil();
+        }
+        try (PreparedStatement update = connection.prepareStatement("UPDATE dispatch_pacing SET paused_until = ?,"
+                + " throttled_in_a_row = throttled_in_a_row + 1 WHERE id = 1")) {
+            update.setObject(1, utc(until));
+            update.executeUpdate();
+        }
+        Log.warnf("The Call API answered 429 (slow down) to %d calls; sending paused for every instance until %s",
+                throttled.size(), until);
+        return until;
+    }
+
     private static void collect(PreparedStatement statement, List<DialResult> results, List<DialResult> lost,
-            List<NewEvent> events) throws SQLException {
+            List<NewEvent> events, Instant now) throws SQLException {
         if (results.isEmpty()) {
             return;
         }
@@ -270,17 +531,23 @@ class DispatchStore {
             if (counts[i] == 0) {
                 lost.add(results.get(i));
             } else {
-                eventsOf(results.get(i), events);
+                eventsOf(results.get(i), events, now);
             }
         }
     }
 
-    private static void eventsOf(DialResult result, List<NewEvent> events) {
+    private static void eventsOf(DialResult result, List<NewEvent> events, Instant now) {
         ClaimedCall call = result.call();
         int attempt = call.attempt();
         if (result instanceof DialResult.Accepted a) {
             events.add(new NewEvent(call.id(), EventType.ACCEPTED, IN_PROGRESS, a.progress().word(), attempt,
                     "Call API accepted attempt " + attempt + ": call_id " + a.callApiId() + ", " + a.progress().word()));
+        } else if (result instanceof DialResult.Throttled t) {
+            Instant until = now.plus(t.retryAfter());
+            events.add(new NewEvent(call.id(), EventType.SEND_FAILED, PENDING, null, attempt, t.reason()
+                    + "; not a failed attempt"));
+            events.add(new NewEvent(call.id(), EventType.DEFERRED, PENDING, null, attempt,
+                    "Call API asked to slow down: sending paused for every instance until " + until));
         } else if (result instanceof DialResult.Retry r) {
             events.add(new NewEvent(call.id(), EventType.SEND_FAILED, PENDING, null, attempt, r.reason()));
             events.add(new NewEvent(call.id(), EventType.RETRY_SCHEDULED, PENDING, null, attempt, r.detail()));
@@ -393,7 +660,8 @@ class DispatchStore {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement release = connection.prepareStatement("UPDATE scheduled_calls SET claimed_by = NULL,"
                         + " claim_token = NULL, lease_until = NULL, next_attempt_at = ?,"
-                        + " attempts = CASE WHEN sent_at IS NULL THEN attempts ELSE attempts - 1 END, sent_at = NULL,"
+                        + " attempts = CASE WHEN sent_at IS NULL THEN attempts ELSE attempts - 1 END,"
+                        + " dial_posts = CASE WHEN sent_at IS NULL THEN dial_posts ELSE dial_posts - 1 END, sent_at = NULL,"
                         + " version = version + 1 WHERE claim_token = ? AND status = 'pending'")) {
             release.setObject(1, utc(now));
             release.setString(2, token);
@@ -482,13 +750,14 @@ class DispatchStore {
         List<ActiveCall> active = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement("SELECT id, call_api_id, call_status, attempts,"
-                        + " dialled_at FROM scheduled_calls WHERE status = 'in-progress'"
-                        + " ORDER BY status, dialled_at LIMIT ?")) {
+                        + " dialled_at, retry_on, retry_max, retry_delay_seconds, retried_outcomes, expires_at"
+                        + " FROM scheduled_calls WHERE status = 'in-progress' ORDER BY status, dialled_at LIMIT ?")) {
             select.setInt(1, limit);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     active.add(new ActiveCall(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getInt(4),
-                            instant(rows, 5)));
+                            instant(rows, 5), rows.getString(6), rows.getInt(7), rows.getLong(8), rows.getString(9),
+                            instant(rows, 10)));
                 }
             }
         } catch (SQLException e) {
@@ -497,7 +766,10 @@ class DispatchStore {
         return active;
     }
 
-    /** Records the statuses the Call API reported, in id order; a final one ends the call. Unchanged ones are not written. */
+    /**
+     * Records the statuses the Call API reported, in id order; a final one ends the call, unless the call's outcome
+     * retry takes it back to pending for a new dial (with a new Idempotency-Key). Unchanged ones are not written.
+     */
     @Transactional
     void recordStatuses(List<StatusReport> reports, Instant now) {
         List<StatusReport> changed = new ArrayList<>(reports.stream()
@@ -511,28 +783,64 @@ class DispatchStore {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement update = connection.prepareStatement("UPDATE scheduled_calls SET status = ?,"
                         + " call_status = ?, error_message = ?, updated_at = ?, version = version + 1"
-                        + " WHERE id = ? AND call_api_id = ? AND status = 'in-progress'")) {
+                        + " WHERE id = ? AND call_api_id = ? AND status = 'in-progress'");
+                PreparedStatement redial = connection.prepareStatement("UPDATE scheduled_calls SET status = 'pending',"
+                        + " call_status = ?, next_attempt_at = ?, wait_reason = 'retry', dial_posts = 0,"
+                        + " idempotency_key = ?, retried_outcomes = ?, error_message = NULL, updated_at = ?,"
+                        + " version = version + 1 WHERE id = ? AND call_api_id = ? AND status = 'in-progress'")) {
+            List<StatusReport> updated = new ArrayList<>();
+            List<StatusReport> redialled = new ArrayList<>();
+            List<String> details = new ArrayList<>();
             for (StatusReport report : changed) {
                 var progress = report.progress();
+                ActiveCall call = report.call();
+                String outcomes = call.retriedOutcomes() == null ? progress.word()
+                        : call.retriedOutcomes() + ", " + progress.word();
+                int retriesUsed = call.retriedOutcomes() == null ? 0 : call.retriedOutcomes().split(", ").length;
+                Optional<OutcomeRetry> retry = progress.isFinal() && !progress.succeeded()
+                        ? OutcomeRetry.fromColumns(call.retryOn(), call.retryMax(), call.retryDelaySeconds())
+                        : Optional.empty();
+                String notRetried = null;
+                if (retry.isPresent() && retry.get().retries(progress.word(), retriesUsed)) {
+                    Instant retryAt = now.plus(retry.get().delay());
+                    if (call.expiresAt() == null || retryAt.isBefore(call.expiresAt())) {
+                        redial.setString(1, progress.word());
+                        redial.setObject(2, utc(retryAt));
+                        redial.setString(3, UUID.randomUUID().toString());
+                        redial.setString(4, CallEvents.cut(outcomes, 200));
+                        redial.setObject(5, utc(now));
+                        redial.setLong(6, call.id());
+                        redial.setString(7, call.callApiId());
+                        redial.addBatch();
+                        redialled.add(report);
+                        details.add("Call ended " + progress.word() + "; retry " + (retriesUsed + 1) + " of "
+                                + retry.get().maxRetries() + " at " + retryAt + ", a new dial with a new Idempotency-Key");
+                        continue;
+                    }
+                    notRetried = "; not retried: the retry at " + retryAt + " would be after its expires_at "
+                            + call.expiresAt();
+                }
                 String status = !progress.isFinal() ? IN_PROGRESS : progress.succeeded() ? COMPLETED : FAILED;
                 update.setString(1, status);
                 update.setString(2, progress.word());
                 if (FAILED.equals(status)) {
-                    update.setString(3, "Call ended with status " + progress.word());
+                    update.setString(3, CallEvents.cut(endMessage(progress.word(), outcomes, retriesUsed)
+                            + (notRetried == null ? "" : notRetried), MAX_ERROR));
                 } else {
                     update.setNull(3, Types.VARCHAR);
                 }
                 update.setObject(4, utc(now));
-                update.setLong(5, report.call().id());
-                update.setString(6, report.call().callApiId());
+                update.setLong(5, call.id());
+                update.setString(6, call.callApiId());
                 update.addBatch();
+                updated.add(report);
             }
-            int[] counts = update.executeBatch();
+            int[] counts = updated.isEmpty() ? new int[0] : update.executeBatch();
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] == 0) {
                     continue;
                 }
-                StatusReport report = changed.get(i);
+                StatusReport report = updated.get(i);
                 var progress = report.progress();
                 long id = report.call().id();
                 int attempt = report.call().attempts();
@@ -540,16 +848,40 @@ class DispatchStore {
                 events.add(new NewEvent(id, EventType.STATUS_CHANGED, status, progress.word(), attempt,
                         "Call API reported " + progress.word()));
                 if (progress.isFinal()) {
+                    String outcomes = report.call().retriedOutcomes() == null ? progress.word()
+                            : report.call().retriedOutcomes() + ", " + progress.word();
+                    int retriesUsed = report.call().retriedOutcomes() == null ? 0
+                            : report.call().retriedOutcomes().split(", ").length;
                     events.add(new NewEvent(id, progress.succeeded() ? EventType.COMPLETED : EventType.FAILED, status,
                             progress.word(), attempt, progress.succeeded() ? "Call completed"
-                                    : "Call ended with status " + progress.word()));
+                                    : endMessage(progress.word(), outcomes, retriesUsed)));
                 }
                 Log.debugf("Call %d: call_status %s, status %s", id, progress.word(), status);
+            }
+            int[] redials = redialled.isEmpty() ? new int[0] : redial.executeBatch();
+            for (int i = 0; i < redials.length; i++) {
+                if (redials[i] == 0) {
+                    continue;
+                }
+                StatusReport report = redialled.get(i);
+                long id = report.call().id();
+                int attempt = report.call().attempts();
+                events.add(new NewEvent(id, EventType.STATUS_CHANGED, PENDING, report.progress().word(), attempt,
+                        "Call API reported " + report.progress().word()));
+                events.add(new NewEvent(id, EventType.RETRY_SCHEDULED, PENDING, report.progress().word(), attempt,
+                        details.get(i)));
+                Log.infof("Call %d: %s", id, details.get(i));
             }
             CallEvents.append(connection, now, events);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not record " + reports.size() + " call statuses: " + e.getMessage(), e);
         }
+    }
+
+    /** The error_message of a call that ended {@code word}: after retries, it names the outcome of every dial. */
+    private static String endMessage(String word, String outcomes, int retriesUsed) {
+        return retriesUsed == 0 ? "Call ended with status " + word
+                : "Call ended with status " + word + " after " + (retriesUsed + 1) + " dials (" + outcomes + ")";
     }
 
     /** Fails an in-progress call, for example one the Call API no longer knows. */
@@ -609,6 +941,45 @@ class DispatchStore {
         } catch (SQLException e) {
             throw new IllegalStateException("Could not fail stale calls: " + e.getMessage(), e);
         }
+    }
+
+    /** The reasons a pending call may be waiting, as the metrics name them. */
+    static final List<String> WAIT_REASONS = List.of("window", "retry", "backoff", "throttled", "number_busy", "pacing");
+
+    /**
+     * Pending calls waiting past their scheduled time, by reason: those whose next attempt is later, by the reason
+     * stored with it; those due now and not claimed, as number_busy when another call to the number is in progress,
+     * pacing otherwise.
+     */
+    @Transactional
+    Map<String, Long> countWaiting(Instant now) {
+        Map<String, Long> counts = new HashMap<>();
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement later = connection.prepareStatement("SELECT wait_reason, COUNT(*) FROM scheduled_calls"
+                    + " WHERE status = 'pending' AND next_attempt_at > ? AND wait_reason IS NOT NULL"
+                    + " AND claim_token IS NULL GROUP BY wait_reason")) {
+                later.setObject(1, utc(now));
+                try (ResultSet rows = later.executeQuery()) {
+                    while (rows.next()) {
+                        counts.put(rows.getString(1), rows.getLong(2));
+                    }
+                }
+            }
+            try (PreparedStatement due = connection.prepareStatement("SELECT CASE WHEN EXISTS (SELECT 1 FROM"
+                    + " scheduled_calls o WHERE o.phone_number = c.phone_number AND o.status = 'in-progress')"
+                    + " THEN 'number_busy' ELSE 'pacing' END, COUNT(*) FROM scheduled_calls c"
+                    + " WHERE c.status = 'pending' AND c.next_attempt_at <= ? AND c.claim_token IS NULL GROUP BY 1")) {
+                due.setObject(1, utc(now));
+                try (ResultSet rows = due.executeQuery()) {
+                    while (rows.next()) {
+                        counts.merge(rows.getString(1), rows.getLong(2), Long::sum);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not count waiting calls: " + e.getMessage(), e);
+        }
+        return counts;
     }
 
     /** Whether the database answers a trivial query: tells a database that is down from a row that cannot be written. */

@@ -56,18 +56,23 @@ class RetryPolicy {
             return new DialResult.Failed(call, "Answer of the Call API could not be stored: " + unusable.reason()
                     + "; the call may have been placed, so it is not dialled again", true);
         }
-        String reason = ((DialOutcome.Unavailable) outcome).reason();
-        if (call.attempt() >= maxAttempts) {
-            Log.warnf("Call %d failed after %d attempts: %s", call.id(), call.attempt(), reason);
-            return new DialResult.Failed(call, "Call API unavailable after " + call.attempt() + " attempts: " + reason,
-                    true);
+        if (outcome instanceof DialOutcome.Throttled throttled) {
+            Log.debugf("Call %d: %s", call.id(), throttled.reason());
+            return new DialResult.Throttled(call, throttled.retryAfter(), "Attempt " + call.attempt() + ": "
+                    + throttled.reason());
         }
-        Duration delay = backoff.delay(call.attempt(), random.getAsDouble());
+        String reason = ((DialOutcome.Unavailable) outcome).reason();
+        int attempt = call.dialAttempt();
+        if (attempt >= maxAttempts) {
+            Log.warnf("Call %d failed after %d attempts: %s", call.id(), attempt, reason);
+            return new DialResult.Failed(call, "Call API unavailable after " + attempt + " attempts: " + reason, true);
+        }
+        Duration delay = backoff.delay(attempt, random.getAsDouble());
         Instant retryAt = now.plus(delay);
-        Log.infof("Call %d: attempt %d of %d failed (%s); retrying in %d ms", call.id(), call.attempt(), maxAttempts,
+        Log.infof("Call %d: attempt %d of %d failed (%s); retrying in %d ms", call.id(), attempt, maxAttempts,
                 reason, delay.toMillis());
         return new DialResult.Retry(call, retryAt,
-                "Attempt " + call.attempt() + " of " + maxAttempts + " failed: " + reason + "; retrying at " + retryAt,
-                "Retry " + (call.attempt() + 1) + " of " + maxAttempts + " at " + retryAt);
+                "Attempt " + attempt + " of " + maxAttempts + " failed: " + reason + "; retrying at " + retryAt,
+                "Retry " + (attempt + 1) + " of " + maxAttempts + " at " + retryAt);
     }
 }

@@ -120,7 +120,7 @@ public class CallApiClient {
 
     private void failed(Throwable failure) {
         CallApiException e = GuardedCallApi.translate(failure);
-        if (e instanceof CallApiException.Rejected) {
+        if (e instanceof CallApiException.Rejected || e instanceof CallApiException.Throttled) {
             // The provider is there and answering; it refused this request.
             answered(null);
             return;
@@ -159,6 +159,9 @@ public class CallApiClient {
 
     private static DialOutcome dialFailure(Throwable failure) {
         CallApiException e = GuardedCallApi.translate(failure);
+        if (e instanceof CallApiException.Throttled throttled) {
+            return new DialOutcome.Throttled(throttled.retryAfter, e.getMessage());
+        }
         return e instanceof CallApiException.Rejected
                 ? new DialOutcome.Rejected(e.getMessage())
                 : new DialOutcome.Unavailable(e.getMessage());

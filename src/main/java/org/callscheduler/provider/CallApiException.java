@@ -21,6 +21,19 @@ class CallApiException extends RuntimeException {
         }
     }
 
+    /**
+     * A 429 answer: the provider refused the request for now and asks us to slow down, for {@code retryAfter}
+     * when it said how long (null otherwise).
+     */
+    static class Throttled extends CallApiException {
+        final java.time.Duration retryAfter;
+
+        Throttled(String message, java.time.Duration retryAfter, Throwable cause) {
+            super(message, cause);
+            this.retryAfter = retryAfter;
+        }
+    }
+
     /** A 4xx answer: the provider refused the request. */
     static class Rejected extends CallApiException {
         final int status;

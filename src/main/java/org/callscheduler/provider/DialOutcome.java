@@ -16,6 +16,13 @@ public sealed interface DialOutcome {
     }
 
     /**
+     * The provider answered 429, too many requests: it did not place the call, and asks us to slow down for
+     * {@code retryAfter} (its Retry-After header; null when it gave none or one that could not be read).
+     */
+    record Throttled(java.time.Duration retryAfter, String reason) implements DialOutcome {
+    }
+
+    /**
      * The provider answered 2xx, so it may well have placed the call, but the answer cannot be kept
      * (a call_id too long or with characters that are not printable, an unknown status). Dialling
      * again could ring the person twice, so the call fails with {@code reason}.

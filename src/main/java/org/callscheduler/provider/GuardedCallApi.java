@@ -84,6 +84,12 @@ class GuardedCallApi {
         }
         if (failure instanceof WebApplicationException web && web.getResponse() != null) {
             int status = web.getResponse().getStatus();
+            if (status == 429) {
+                java.time.Duration after = RetryAfter.parse(web.getResponse().getHeaderString("Retry-After"),
+                        java.time.Instant.now()).orElse(null);
+                return new CallApiException.Throttled("the Call API answered HTTP 429 (too many requests"
+                        + (after == null ? "" : ", Retry-After " + after.toMillis() / 1000.0 + " s") + ")", after, failure);
+            }
             if (status >= 400 && status < 500 && status != 408 && status != 429) {
                 return new CallApiException.Rejected(status, "the Call API answered HTTP " + status);
             }

@@ -66,6 +66,9 @@ class DialPromiseTest {
     DispatchConfig config;
 
     @Inject
+    PacingConfig pacing;
+
+    @Inject
     EntityManager entityManager;
 
     @ConfigProperty(name = "quarkus.datasource.db-kind")
@@ -209,13 +212,13 @@ class DialPromiseTest {
     void theResultOfAnEarlierClaimCannotTouchTheClaimAfterIt() {
         long id = dueCalls(numbers(1)).values().iterator().next();
         Instant now = DispatchStore.now();
-        ClaimedCall first = store.claim("first/1", 1, now, now.plusMillis(1), true, DispatchStore.InDoubt.REDIAL, 5)
-                .get(0);
+        ClaimedCall first = store.claim("first/1", 1, now, now.plusMillis(1), true, DispatchStore.InDoubt.REDIAL, 5,
+                pacing).calls().get(0);
         store.markSent(first.token(), now);
         await().atMost(Duration.ofSeconds(2)).until(() -> fixtures.find(id).leaseUntil.isBefore(Instant.now()));
         Instant later = DispatchStore.now();
         ClaimedCall second = store.claim("second/2", 1, later, later.plusSeconds(30), true,
-                DispatchStore.InDoubt.REDIAL, 5).get(0);
+                DispatchStore.InDoubt.REDIAL, 5, pacing).calls().get(0);
         assertTrue(second.inDoubt());
 
         List<DialResult> lost = store.recordResults(List.of(new DialResult.Accepted(first, "late-answer",

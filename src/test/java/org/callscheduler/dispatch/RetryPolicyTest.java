@@ -52,7 +52,23 @@ class RetryPolicyTest {
         assertTrue(failed.reason().contains("not dialled again"));
     }
 
+    @Test
+    void a429IsNoFailedAttemptEvenWhenTheAttemptsAreSpent() {
+        DialResult result = policy.resultOf(call(3), new DialOutcome.Throttled(Duration.ofSeconds(10), "HTTP 429"), NOW);
+        DialResult.Throttled throttled = (DialResult.Throttled) result;
+        assertEquals(Duration.ofSeconds(10), throttled.retryAfter());
+        assertThat(throttled.reason(), containsString("HTTP 429"));
+    }
+
+    @Test
+    void onlyThePostsOfTheCurrentDialCountTowardMaxAttempts() {
+        // The 7th POST of the call, the 1st of its dial (after an outcome retry, or 429s): retried, not failed.
+        ClaimedCall seventhPost = new ClaimedCall(7, "+14155550123", "key", 7, 1, "token", NOW, null, false, null);
+        DialResult result = policy.resultOf(seventhPost, new DialOutcome.Unavailable("HTTP 503"), NOW);
+        assertThat(((DialResult.Retry) result).reason(), containsString("Attempt 1 of 3 failed"));
+    }
+
     private static ClaimedCall call(int attempt) {
-        return new ClaimedCall(7, "+14155550123", "key", attempt, "token", NOW, null, false);
+        return new ClaimedCall(7, "+14155550123", "key", attempt, attempt, "token", NOW, null, false, null);
     }
 }

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
@@ -21,11 +22,32 @@ import com.fasterxml.jackson.core.JsonParseException;
 class FailureTranslationTest {
 
     @ParameterizedTest
-    @ValueSource(ints = { 500, 502, 503, 504, 408, 429 })
-    void serverErrorsAndThrottlingCanBeRetried(int status) {
+    @ValueSource(ints = { 500, 502, 503, 504, 408 })
+    void serverErrorsCanBeRetried(int status) {
         CallApiException e = GuardedCallApi.translate(new WebApplicationException(status));
         assertThat(e, instanceOf(CallApiException.Unavailable.class));
         assertThat(e.getMessage(), containsString(String.valueOf(status)));
+    }
+
+    @Test
+    void a429IsThrottlingWithItsRetryAfterInSecondsOrAsADate() {
+        CallApiException seconds = GuardedCallApi.translate(new WebApplicationException(
+                jakarta.ws.rs.core.Response.status(429).header("Retry-After", "12").build()));
+        assertThat(seconds, instanceOf(CallApiException.Throttled.class));
+        assertEquals(java.time.Duration.ofSeconds(12), ((CallApiException.Throttled) seconds).retryAfter);
+
+        java.time.Instant now = java.time.Instant.now();
+        String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(now.plusSeconds(30).atZone(java.time.ZoneOffset.UTC));
+        java.time.Duration fromDate = RetryAfter.parse(date, now).orElseThrow();
+        assertTrue(fromDate.compareTo(java.time.Duration.ofSeconds(28)) > 0
+                && fromDate.compareTo(java.time.Duration.ofSeconds(31)) < 0, fromDate.toString());
+
+        CallApiException none = GuardedCallApi.translate(new WebApplicationException(429));
+        assertThat(none, instanceOf(CallApiException.Throttled.class));
+        assertEquals(null, ((CallApiException.Throttled) none).retryAfter);
+        assertTrue(RetryAfter.parse("soon", now).isEmpty());
+        assertEquals(java.time.Duration.ZERO, RetryAfter.parse("Wed, 21 Oct 2015 07:28:00 GMT", now).orElseThrow());
     }
 
     @ParameterizedTest

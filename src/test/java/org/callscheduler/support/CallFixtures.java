@@ -20,16 +20,38 @@ public class CallFixtures {
     @Transactional
     public void deleteAll() {
         ScheduledCall.deleteAll();
+        // The pacing every instance shares: no 429 pause or send slot left over from an earlier test.
+        ScheduledCall.getEntityManager().createNativeQuery("UPDATE dispatch_pacing SET next_send_at = NULL,"
+                + " paused_until = NULL, throttled_in_a_row = 0").executeUpdate();
     }
 
-    /** Stores {@code count} pending calls that came due at {@code dueAt}. */
+    /** Changes a stored call, for the states a test needs. */
+    @Transactional
+    public void change(long id, java.util.function.Consumer<ScheduledCall> change) {
+        change.accept(ScheduledCall.findById(id));
+    }
+
+    /** When the shared pacing row says sending is paused until (a 429), or null. */
+    @Transactional
+    public Instant pausedUntil() {
+        Object value = ScheduledCall.getEntityManager().createNativeQuery("SELECT paused_until FROM dispatch_pacing")
+                .getSingleResult();
+        return value == null ? null : value instanceof java.time.OffsetDateTime o ? o.toInstant() : (Instant) value;
+    }
+
+    /**
+     * Stores {@code count} pending calls that came due at {@code dueAt}: to {@code phoneNumber} when there is one,
+     * to as many numbers when there are several (its last four digits replaced by 0000, 0001, ...), since calls to
+     * one number are placed one at a time.
+     */
     @Transactional
     public List<Long> insertPending(int count, String phoneNumber, Instant dueAt) {
         List<Long> ids = new ArrayList<>(count);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         for (int i = 0; i < count; i++) {
             ScheduledCall call = new ScheduledCall();
-            call.phoneNumber = phoneNumber;
+            call.phoneNumber = count == 1 ? phoneNumber
+                    : String.format("%s%04d", phoneNumber.substring(0, phoneNumber.length() - 4), i);
             call.scheduledTime = dueAt.truncatedTo(ChronoUnit.MICROS);
             call.nextAttemptAt = call.scheduledTime;
             call.status = CallStatus.PENDING;

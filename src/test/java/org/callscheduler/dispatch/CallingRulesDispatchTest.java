@@ -1,0 +1,418 @@
+package org.callscheduler.dispatch;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.callscheduler.call.CallStatus;
+import org.callscheduler.call.ScheduledCall;
+import org.callscheduler.support.CallFixtures;
+import org.callscheduler.support.WireMockCallApi;
+import org.callscheduler.support.WireMockProfile;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * Calling windows, expiry, retries by outcome, one call per number, pacing and 429s, at the dispatcher, against a
+ * WireMock Call API. The background jobs are off: each test runs the dispatcher and the poller itself.
+ */
+@QuarkusTest
+@TestProfile(WireMockProfile.class)
+class CallingRulesDispatchTest {
+
+    private static final String PHONE = "+14155550123";
+
+    @Inject
+    CallFixtures fixtures;
+
+    @Inject
+    DispatchJob dispatchJob;
+
+    @Inject
+    CallPollJob pollJob;
+
+    @Inject
+    DispatchConfig config;
+
+    WireMockServer callApi = WireMockCallApi.server();
+
+    @BeforeEach
+    void clean() {
+        if (!callApi.isRunning()) {
+            callApi.start();
+        }
+        callApi.resetAll();
+        fixtures.deleteAll();
+    }
+
+    // ---- expiry and windows
+
+    @Test
+    void aCallPastItsExpiryIsNeverSent() {
+        acceptCalls();
+        long id = dueCall(PHONE);
+        fixtures.change(id, call -> call.expiresAt = Instant.now().minusSeconds(1));
+
+        dispatchAll(dispatcher(Pacing.none()));
+
+        assertEquals(0, posts().size());
+        ScheduledCall call = fixtures.find(id);
+        assertEquals(CallStatus.FAILED, call.status);
+        assertThat(call.errorMessage, startsWith("expired"));
+        assertEquals(List.of("expired", "failed"), fixtures.eventTypes(id));
+    }
+
+    @Test
+    void catchUpAfterDowntimeSendsOnlyTheUnexpiredCalls() {
+        acceptCalls();
+        List<Long> ids = fixtures.insertPending(4, PHONE, Instant.now().minus(Duration.ofHours(2)));
+        fixtures.change(ids.get(0), call -> call.expiresAt = Instant.now().minus(Duration.ofHours(1)));
+        fixtures.change(ids.get(1), call -> call.expiresAt = Instant.now().minus(Duration.ofMinutes(1)));
+        fixtures.change(ids.get(2), call -> call.expiresAt = Instant.now().plus(Duration.ofMinutes(1)));
+        fixtures.change(ids.get(3), call -> call.expiresAt = Instant.now().plus(Duration.ofHours(1)));
+
+        dispatchAll(dispatcher(Pacing.none()));
+
+        assertEquals(2, posts().size());
+        assertEquals(CallStatus.FAILED, fixtures.find(ids.get(0)).status);
+        assertEquals(CallStatus.FAILED, fixtures.find(ids.get(1)).status);
+        assertEquals(CallStatus.IN_PROGRESS, fixtures.find(ids.get(2)).status);
+        assertEquals(CallStatus.IN_PROGRESS, fixtures.find(ids.get(3)).status);
+    }
+
+    @Test
+    void aDueCallWhoseWindowIsClosedNowIsDeferredToItsOpening() {
+        acceptCalls();
+        long id = dueCall(PHONE);
+        LocalTime now = LocalTime.now(ZoneOffset.UTC);
+        String window = hhmm(now.plusHours(2)) + "-" + hhmm(now.plusHours(3));
+        fixtures.change(id, call -> {
+            call.timeZone = "UTC";
+            call.callingWindow = window;
+            call.expiresAt = Instant.now().plus(Duration.ofDays(1));
+        });
+
+        dispatchAll(dispatcher(Pacing.none()));
+
+        assertEquals(0, posts().size());
+        ScheduledCall call = fixtures.find(id);
+        assertEquals(CallStatus.PENDING, call.status);
+        assertEquals("window", call.waitReason);
+        assertNull(call.claimToken);
+        Duration wait = Duration.between(Instant.now(), call.nextAttemptAt);
+        assertTrue(wait.compareTo(Duration.ofMinutes(118)) > 0 && wait.compareTo(Duration.ofMinutes(121)) < 0,
+                "waits for the opening, about 2 h: " + wait);
+        assertEquals(List.of("deferred"), fixtures.eventTypes(id));
+        assertThat(fixtures.events(id).get(0).get("detail"), containsString("Calling window " + window + " is closed"));
+    }
+
+    @Test
+    void aCallWhoseWindowOpensOnlyAfterItsExpiryExpires() {
+        acceptCalls();
+        long id = dueCall(PHONE);
+        LocalTime now = LocalTime.now(ZoneOffset.UTC);
+        fixtures.change(id, call -> {
+            call.timeZone = "UTC";
+            call.callingWindow = hhmm(now.plusHours(2)) + "-" + hhmm(now.plusHours(3));
+            call.expiresAt = Instant.now().plus(Duration.ofHours(1));
+        });
+
+        dispatchAll(dispatcher(Pacing.none()));
+
+        assertEquals(0, posts().size());
+        ScheduledCall call = fixtures.find(id);
+        assertEquals(CallStatus.FAILED, call.status);
+        assertThat(call.errorMessage, startsWith("expired: its calling window"));
+    }
+
+    // ---- retries by outcome
+
+    @Test
+    void aBusyCallIsDialledAgainAfterItsDelayWithANewKeyAndItsFinalFailureNamesEveryOutcome() {
+        callApi.stubFor(post("/api/call").willReturn(okJson(status("p-1", "initiated"))));
+        callApi.stubFor(get("/api/call/p-1").willReturn(okJson(status("p-1", "busy"))));
+        long id = dueCall(PHONE);
+        fixtures.change(id, call -> {
+            call.retryOn = "busy,no-answer";
+            call.retryMax = 1;
+            call.retryDelaySeconds = 600;
+            call.expiresAt = Instant.now().plus(Duration.ofHours(1));
+        });
+        String firstKey = fixtures.find(id).idempotencyKey;
+        CallDispatcher dispatcher = dispatcher(Pacing.none());
+
+        dispatchAll(dispatcher);
+        pollJob.poll();
+
+        ScheduledCall waiting = fixtures.find(id);
+        assertEquals(CallStatus.PENDING, waiting.status);
+        assertEquals("busy", waiting.callStatus);
+        assertEquals("retry", waiting.waitReason);
+        assertEquals(1, waiting.attempts);
+        Duration delay = Duration.between(Instant.now(), waiting.nextAttemptAt);
+        assertTrue(delay.compareTo(Duration.ofMinutes(9)) > 0 && delay.compareTo(Duration.ofMinutes(10)) <= 0,
+                "dialled again after 10 minutes: " + delay);
+        assertNotEquals(firstKey, waiting.idempotencyKey, "a new dial has a new Idempotency-Key");
+        assertThat(fixtures.events(id).get(fixtures.events(id).size() - 1).get("detail"),
+                containsString("retry 1 of 1 at"));
+
+        dispatchAll(dispatcher);
+        assertEquals(1, posts().size(), "not before its delay");
+
+        fixtures.change(id, call -> call.nextAttemptAt = Instant.now().minusMillis(1));
+        dispatchAll(dispatcher);
+        pollJob.poll();
+
+        List<LoggedRequest> posts = posts();
+        assertEquals(2, posts.size());
+        assertEquals(firstKey, posts.get(0).getHeader("Idempotency-Key"));
+        assertEquals(waiting.idempotencyKey, posts.get(1).getHeader("Idempotency-Key"));
+        ScheduledCall ended = fixtures.find(id);
+        assertEquals(CallStatus.FAILED, ended.status);
+        assertEquals(2, ended.attempts);
+        assertEquals("Call ended with status busy after 2 dials (busy, busy)", ended.errorMessage);
+        assertEquals(List.of("sent", "accepted", "status_changed", "retry_scheduled", "sent", "accepted",
+                "status_changed", "failed"), fixtures.eventTypes(id));
+    }
+
+    @Test
+    void anOutcomeThatIsNotRetriedEndsTheCall() {
+        callApi.stubFor(post("/api/call").willReturn(okJson(status("p-2", "initiated"))));
+        callApi.stubFor(get("/api/call/p-2").willReturn(okJson(status("p-2", "no-answer"))));
+        long id = dueCall(PHONE);
+        fixtures.change(id, call -> {
+            call.retryOn = "busy";
+            call.retryMax = 3;
+            call.retryDelaySeconds = 60;
+        });
+
+        dispatchAll(dispatcher(Pacing.none()));
+        pollJob.poll();
+
+        ScheduledCall call = fixtures.find(id);
+        assertEquals(CallStatus.FAILED, call.status);
+        assertEquals("Call ended with status no-answer", call.errorMessage);
+    }
+
+    @Test
+    void aRetryThatWouldComeAfterTheExpiryIsNotMade() {
+        callApi.stubFor(post("/api/call").willReturn(okJson(status("p-3", "initiated"))));
+        callApi.stubFor(get("/api/call/p-3").willReturn(okJson(status("p-3", "busy"))));
+        long id = dueCall(PHONE);
+        fixtures.change(id, call -> {
+            call.retryOn = "busy";
+            call.retryMax = 2;
+            call.retryDelaySeconds = 3600;
+            call.expiresAt = Instant.now().plus(Duration.ofMinutes(30));
+        });
+
+        dispatchAll(dispatcher(Pacing.none()));
+        pollJob.poll();
+
+        ScheduledCall call = fixtures.find(id);
+        assertEquals(CallStatus.FAILED, call.status);
+        assertThat(call.errorMessage, containsString("not retried"));
+        assertThat(call.errorMessage, containsString("expires_at"));
+    }
+
+    // ---- one call at a time per number
+
+    @Test
+    void aSecondCallToANumberWaitsUntilTheFirstHasEnded() {
+        callApi.stubFor(post("/api/call").willReturn(okJson(status("p-4", "initiated"))));
+        callApi.stubFor(get("/api/call/p-4").willReturn(okJson(status("p-4", "ringing"))));
+        long first = dueCall(PHONE);
+        long second = fixtures.insertPending(1, PHONE, Instant.now().minusMillis(5)).get(0);
+        CallDispatcher dispatcher = dispatcher(Pacing.none());
+
+        dispatchAll(dispatcher);
+        pollJob.poll();
+        dispatchAll(dispatcher);
+
+        assertEquals(1, posts().size(), "one call to a person at a time");
+        assertEquals(CallStatus.PENDING, fixtures.find(second).status);
+
+        callApi.stubFor(get("/api/call/p-4").willReturn(okJson(status("p-4", "completed"))));
+        pollJob.poll();
+        assertEquals(CallStatus.COMPLETED, fixtures.find(first).status);
+        dispatchAll(dispatcher);
+
+        assertEquals(2, posts().size());
+        assertEquals(CallStatus.IN_PROGRESS, fixtures.find(second).status);
+    }
+
+    // ---- pacing
+
+    @Test
+    void noMoreCallsAreInProgressThanMaxActiveCalls() {
+        acceptCalls();
+        List<Long> ids = fixtures.insertPending(5, PHONE, Instant.now().minusSeconds(1));
+        CallDispatcher dispatcher = dispatcher(Pacing.maxActiveCalls(2));
+
+        dispatchAll(dispatcher);
+        dispatchAll(dispatcher);
+
+        assertEquals(2, posts().size());
+        assertEquals(2, ids.stream().filter(id -> fixtures.find(id).status == CallStatus.IN_PROGRESS).count());
+    }
+
+    @Test
+    void callsPerSecondSpacesThePosts() {
+        acceptCalls();
+        int count = 30;
+        fixtures.insertPending(count, PHONE, Instant.now().minusSeconds(1));
+        CallDispatcher dispatcher = dispatcher(Pacing.callsPerSecond(20));
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            dispatchAll(dispatcher);
+            return posts().size() == count;
+        });
+
+        List<Instant> sent = new ArrayList<>(posts().stream().map(r -> r.getLoggedDate().toInstant()).sorted().toList());
+        int most = 0;
+        for (int i = 0; i < sent.size(); i++) {
+            int j = i;
+            while (j < sent.size() && sent.get(j).isBefore(sent.get(i).plusSeconds(1))) {
+                j++;
+            }
+            most = Math.max(most, j - i);
+        }
+        assertTrue(most <= 20, "at most 20 POSTs in any second: " + most);
+        Duration span = Duration.between(sent.get(0), sent.get(sent.size() - 1));
+        assertTrue(span.compareTo(Duration.ofMillis(1400)) >= 0, "30 calls at 20/s take about 1.45 s: " + span);
+    }
+
+    // ---- 429
+
+    @Test
+    void a429PausesSendingForItsRetryAfterAndIsNoFailedAttempt() {
+        callApi.stubFor(post("/api/call").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "10")));
+        long id = dueCall(PHONE);
+        long other = fixtures.insertPending(1, "+14155550199", Instant.now().minusMillis(5)).get(0);
+        CallDispatcher dispatcher = dispatcher(new Pacing(0, 0, Duration.ZERO, Duration.ofHours(1)), 1);
+
+        Instant before = Instant.now();
+        dispatchAll(dispatcher);
+
+        assertEquals(1, posts().size());
+        long throttled = fixtures.find(id).attempts == 1 ? id : other;
+        ScheduledCall call = fixtures.find(throttled);
+        assertEquals(CallStatus.PENDING, call.status);
+        assertEquals(1, call.attempts, "it was POSTed");
+        assertEquals(0, call.dialPosts, "but that is no failed attempt");
+        assertEquals("throttled", call.waitReason);
+        Instant paused = fixtures.pausedUntil();
+        assertNotNull(paused);
+        Duration pause = Duration.between(before, paused);
+        assertTrue(pause.compareTo(Duration.ofSeconds(9)) > 0 && pause.compareTo(Duration.ofSeconds(11)) < 0,
+                "paused for its Retry-After of 10 s: " + pause);
+        assertEquals(paused.truncatedTo(ChronoUnit.MILLIS), call.nextAttemptAt.truncatedTo(ChronoUnit.MILLIS));
+        assertEquals(List.of("sent", "send_failed", "deferred"), fixtures.eventTypes(throttled));
+
+        dispatchAll(dispatcher);
+        assertEquals(1, posts().size(), "nothing is sent while the pause lasts, for any call");
+    }
+
+    @Test
+    void fourHundredAndTwentyNinesNeverUseUpTheAttempts() {
+        // Retry-After: 0, so the test need not wait; max-attempts is 3 in this profile.
+        callApi.stubFor(post("/api/call").inScenario("slow down").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "0")).willSetStateTo("1"));
+        for (int i = 1; i < 5; i++) {
+            callApi.stubFor(post("/api/call").inScenario("slow down").whenScenarioStateIs(String.valueOf(i))
+                    .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "0"))
+                    .willSetStateTo(String.valueOf(i + 1)));
+        }
+        callApi.stubFor(post("/api/call").inScenario("slow down").whenScenarioStateIs("5")
+                .willReturn(okJson(status("p-5", "initiated"))));
+        long id = dueCall(PHONE);
+        CallDispatcher dispatcher = dispatcher(Pacing.none());
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            dispatchAll(dispatcher);
+            return fixtures.find(id).status != CallStatus.PENDING;
+        });
+
+        ScheduledCall call = fixtures.find(id);
+        assertEquals(CallStatus.IN_PROGRESS, call.status);
+        assertEquals(6, call.attempts);
+        assertEquals(6, posts().size());
+        assertTrue(config.maxAttempts() < 6);
+    }
+
+    // ---- helpers
+
+    private CallDispatcher dispatcher(Pacing pacing) {
+        return dispatcher(pacing, config.maxInFlight());
+    }
+
+    private CallDispatcher dispatcher(Pacing pacing, int maxInFlight) {
+        DispatchConfig settings = new DispatchConfig() {
+            public boolean enabled() { return true; }
+            public java.util.Optional<String> instanceId() { return config.instanceId(); }
+            public Duration sweepInterval() { return config.sweepInterval(); }
+            public int batchSize() { return config.batchSize(); }
+            public int maxInFlight() { return maxInFlight; }
+            public Duration lease() { return config.lease(); }
+            public int maxAttempts() { return config.maxAttempts(); }
+            public Takeover takeover() { return config.takeover(); }
+            public Duration shutdownGrace() { return config.shutdownGrace(); }
+        };
+        return dispatchJob.newDispatcher("rules", settings, pacing);
+    }
+
+    private long dueCall(String phone) {
+        return fixtures.insertPending(1, phone, Instant.now().minusMillis(10)).get(0);
+    }
+
+    private void acceptCalls() {
+        callApi.stubFor(post("/api/call").willReturn(okJson(status("provider-1", "initiated")).withStatus(201)));
+    }
+
+    private List<LoggedRequest> posts() {
+        return callApi.findAll(postRequestedFor(urlEqualTo("/api/call")));
+    }
+
+    private static int dispatchAll(CallDispatcher dispatcher) {
+        int claimed = dispatcher.dispatchDue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.unrecorded() == 0);
+        return claimed;
+    }
+
+    private static String status(String callId, String status) {
+        return "{\"call_id\": \"" + callId + "\", \"status\": \"" + status + "\"}";
+    }
+
+    private static String hhmm(LocalTime time) {
+        return String.format("%02d:%02d", time.getHour(), time.getMinute());
+    }
+}
