@@ -47,7 +47,10 @@ public class CallResource {
     private static final String CALL_EXAMPLE = "{\"id\": 42, \"phone_number\": \"+14155550123\", \"scheduled_time\":"
             + " \"2026-11-24T21:30:00Z\", \"status\": \"in-progress\", \"call_api_id\": \"c-7f3a\", \"call_status\":"
             + " \"ringing\", \"created_at\": \"2026-11-24T21:00:00Z\", \"updated_at\": \"2026-11-24T21:30:02Z\","
-            + " \"error_message\": null}";
+            + " \"error_message\": null, \"time_zone\": \"America/Los_Angeles\", \"calling_window\": {\"start\":"
+            + " \"09:00\", \"end\": \"20:00\", \"days\": [\"MON\", \"TUE\", \"WED\", \"THU\", \"FRI\"]},"
+            + " \"expires_at\": \"2026-11-24T22:30:00Z\", \"retry\": {\"on\": [\"busy\"], \"max_retries\": 2,"
+            + " \"delay\": \"PT10M\"}, \"attempts\": 1, \"not_before\": null}";
 
     @Inject
     CallService service;
@@ -56,9 +59,16 @@ public class CallResource {
     @Path("/schedule")
     @RateLimited
     @Operation(summary = "Schedule a call", description = "Stores a call to be dialled at scheduled_time (an ISO-8601"
-            + " instant with an offset, not more than 60 s in the past). The phone number is normalised to E.164.")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "schedule",
-            value = "{\"phone_number\": \"+1 (415) 555-0123\", \"scheduled_time\": \"2026-11-24T21:30:00Z\"}")))
+            + " instant with an offset, not more than 60 s in the past), or when its calling window next opens in the"
+            + " callee's time zone. The phone number is normalised to E.164. Optional: time_zone, calling_window,"
+            + " expires_at, retry.")
+    @RequestBody(content = @Content(examples = {
+            @ExampleObject(name = "schedule",
+                    value = "{\"phone_number\": \"+1 (415) 555-0123\", \"scheduled_time\": \"2026-11-24T21:30:00Z\"}"),
+            @ExampleObject(name = "reminder line", value = "{\"phone_number\": \"+1 312 555 0142\", \"scheduled_time\":"
+                    + " \"2026-12-01T07:00:00-06:00\", \"calling_window\": {\"start\": \"09:00\", \"end\": \"20:00\","
+                    + " \"days\": [\"MON\", \"TUE\", \"WED\", \"THU\", \"FRI\", \"SAT\"]}, \"retry\": {\"on\":"
+                    + " [\"busy\"], \"max_retries\": 2, \"delay\": \"PT10M\"}}") }))
     @APIResponse(responseCode = "201", description = "The stored call; Location: /api/calls/{id}",
             content = @Content(schema = @Schema(implementation = CallResponse.class), examples = @ExampleObject(
                     name = "pending", value = CALL_EXAMPLE)))

@@ -141,14 +141,15 @@ public class CallService {
     }
 
     /**
-     * Deletes a pending call that was never sent: no dispatcher is dialling it and no earlier POST
-     * of it may have reached the Call API (a timeout or a 5xx leaves its outcome unknown). It is
-     * then never dialled.
+     * Deletes a pending call whose next dial was never sent: no dispatcher is dialling it and no
+     * earlier POST of this dial may have reached the Call API (a timeout or a 5xx leaves its outcome
+     * unknown; a 429 does not, nor does an earlier dial that ended busy or unanswered). It is then
+     * never dialled.
      */
     @Transactional
     public void delete(String id) {
         long callId = parseId(id).orElseThrow(() -> new CallNotFoundException(id));
-        long deleted = ScheduledCall.delete("id = ?1 and status = ?2 and claimedBy is null and attempts = 0", callId,
+        long deleted = ScheduledCall.delete("id = ?1 and status = ?2 and claimedBy is null and dialPosts = 0", callId,
                 CallStatus.PENDING);
         if (deleted == 1) {
             Log.infof("Call %d deleted", callId);
@@ -163,7 +164,7 @@ public class CallService {
             throw new CallNotPendingException(callId, "it is " + call.status);
         }
         throw new CallNotPendingException(callId, call.claimedBy != null ? "it is being dialled"
-                : "an earlier attempt may have reached the Call API (" + call.attempts + " sent; last error: "
+                : "an earlier attempt may have reached the Call API (" + call.dialPosts + " sent; last error: "
                         + call.errorMessage + ")");
     }
 

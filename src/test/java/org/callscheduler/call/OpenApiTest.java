@@ -42,6 +42,10 @@ class OpenApiTest {
                 .body("components.schemas.CallResponse.properties", hasKey("phone_number"))
                 .body("components.schemas.CallResponse.properties", hasKey("scheduled_time"))
                 .body("components.schemas.CallResponse.properties", hasKey("error_message"))
+                .body("components.schemas.CallResponse.properties", hasKey("calling_window"))
+                .body("components.schemas.CallResponse.properties", hasKey("not_before"))
+                .body("components.schemas.ScheduleRequest.properties", hasKey("expires_at"))
+                .body("components.schemas.RetryJson.properties", hasKey("max_retries"))
                 .body("components.schemas.ApiError.properties", hasKey("violations"))
                 .body("components.schemas.ScheduleRequest.properties", hasKey("scheduled_time"));
     }

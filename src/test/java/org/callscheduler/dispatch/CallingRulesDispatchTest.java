@@ -205,6 +205,29 @@ class CallingRulesDispatchTest {
     }
 
     @Test
+    void aCallWaitingForAnOutcomeRetryCanBeDeletedAndIsNeverDialledAgain() {
+        callApi.stubFor(post("/api/call").willReturn(okJson(status("p-6", "initiated"))));
+        callApi.stubFor(get("/api/call/p-6").willReturn(okJson(status("p-6", "no-answer"))));
+        long id = dueCall(PHONE);
+        fixtures.change(id, call -> {
+            call.retryOn = "no-answer";
+            call.retryMax = 1;
+            call.retryDelaySeconds = 60;
+        });
+        CallDispatcher dispatcher = dispatcher(Pacing.none());
+        dispatchAll(dispatcher);
+        pollJob.poll();
+        assertEquals(CallStatus.PENDING, fixtures.find(id).status);
+
+        io.restassured.RestAssured.given().delete("/api/calls/" + id).then().statusCode(204);
+
+        fixtures.insertPending(1, "+14155550177", Instant.now().minusMillis(1));
+        dispatchAll(dispatcher);
+        assertEquals(2, posts().size(), "the other call only");
+        assertEquals(1, posts().stream().filter(r -> r.getBodyAsString().contains(PHONE)).count());
+    }
+
+    @Test
     void anOutcomeThatIsNotRetriedEndsTheCall() {
         callApi.stubFor(post("/api/call").willReturn(okJson(status("p-2", "initiated"))));
         callApi.stubFor(get("/api/call/p-2").willReturn(okJson(status("p-2", "no-answer"))));
@@ -268,6 +291,23 @@ class CallingRulesDispatchTest {
 
         assertEquals(2, posts().size());
         assertEquals(CallStatus.IN_PROGRESS, fixtures.find(second).status);
+    }
+
+    @Test
+    void minGapPerNumberHoldsTheNextCallAfterOneEnded() {
+        acceptCalls();
+        fixtures.insertFinished(CallStatus.COMPLETED, PHONE);
+        long sameNumber = dueCall(PHONE);
+        long otherNumber = dueCall("+14155550188");
+
+        dispatchAll(dispatcher(new Pacing(0, 0, Duration.ofHours(1), Duration.ofHours(1))));
+
+        assertEquals(1, posts().size());
+        assertEquals(CallStatus.PENDING, fixtures.find(sameNumber).status);
+        assertEquals(CallStatus.IN_PROGRESS, fixtures.find(otherNumber).status);
+
+        dispatchAll(dispatcher(Pacing.none()));
+        assertEquals(CallStatus.IN_PROGRESS, fixtures.find(sameNumber).status, "without the gap it goes at once");
     }
 
     // ---- pacing

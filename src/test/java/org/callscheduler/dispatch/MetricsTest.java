@@ -48,6 +48,26 @@ class MetricsTest {
         assertTrue(text.contains("callscheduler_dispatch_retries_total"), "retries are counted");
     }
 
+    @Test
+    void callsWaitingForTheirWindowAreCountedByReason() {
+        // Tuesday 22:30 in Chicago next week; the window opens at 09:00 the next morning.
+        java.time.ZonedDateTime night = java.time.ZonedDateTime.now(java.time.ZoneId.of("America/Chicago")).plusWeeks(1)
+                .with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.TUESDAY))
+                .with(java.time.LocalTime.of(22, 30));
+        for (int i = 0; i < 3; i++) {
+            given().contentType(ContentType.JSON).body("{\"phone_number\": \"+1312555014" + i + "\", \"scheduled_time\": \""
+                    + night.toInstant() + "\", \"calling_window\": {\"start\": \"09:00\", \"end\": \"17:00\"}}")
+                    .post("/api/schedule").then().statusCode(201);
+        }
+        // Read from the database at most every 5 s.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertTrue(metric("callscheduler_calls_waiting", "reason=\"window\"") == 3,
+                        "3 calls waiting for their window: " + metric("callscheduler_calls_waiting", "reason=\"window\"")));
+        assertTrue(metric("callscheduler_calls_waiting", "reason=\"pacing\"") == 0);
+        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(text.contains("callscheduler_callapi_throttled_total"), "429s are counted");
+    }
+
     /** The sum of the samples of {@code name} whose labels contain every one of {@code labels}. */
     private static double metric(String name, String... labels) {
         return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
