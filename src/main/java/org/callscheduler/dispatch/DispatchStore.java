@@ -86,6 +86,11 @@ class DispatchStore {
 
     /** How far ahead a paced claim hands out send slots: its POSTs leave within this time of the claim. */
     static final Duration PACING_HORIZON = Duration.ofMillis(200);
+    /**
+     * Send slots are this much further apart than 1 / calls-per-second, so that POSTs that leave a few milliseconds
+     * late or early still never put more than calls-per-second of them into any one second at the Call API.
+     */
+    static final double SLOT_MARGIN = 1.02;
     /** 429s in a row count toward the back-off until sending has gone this long without one. */
     private static final Duration THROTTLE_MEMORY = Duration.ofSeconds(30);
 
@@ -129,7 +134,7 @@ class DispatchStore {
             Duration interval = null;
             Instant firstSlot = null;
             if (pacing.callsPerSecond() > 0) {
-                interval = Duration.ofNanos(Math.max(1, Math.round(1e9 / pacing.callsPerSecond())));
+                interval = Duration.ofNanos(Math.max(1, Math.round(SLOT_MARGIN * 1e9 / pacing.callsPerSecond())));
                 firstSlot = state.nextSendAt() == null || state.nextSendAt().isBefore(now) ? now : state.nextSendAt();
                 if (firstSlot.isAfter(now.plus(PACING_HORIZON.dividedBy(2)))) {
                     return Claim.waitUntil(firstSlot.minus(PACING_HORIZON.dividedBy(2)));
