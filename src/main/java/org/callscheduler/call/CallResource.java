@@ -27,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.callscheduler.event.CallEvent;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
@@ -51,6 +52,21 @@ public class CallResource {
             + " \"09:00\", \"end\": \"20:00\", \"days\": [\"MON\", \"TUE\", \"WED\", \"THU\", \"FRI\"]},"
             + " \"expires_at\": \"2026-11-24T22:30:00Z\", \"retry\": {\"on\": [\"busy\"], \"max_retries\": 2,"
             + " \"delay\": \"PT10M\"}, \"attempts\": 1, \"not_before\": null}";
+
+    private static final String EVENTS_EXAMPLE = "[{\"id\": 101, \"call_id\": 42, \"at\": \"2026-11-24T21:00:00Z\","
+            + " \"type\": \"created\", \"status\": \"pending\", \"call_status\": null, \"attempt\": 0, \"detail\":"
+            + " \"Scheduled for 2026-11-24T21:30:00Z; expires at 2026-11-24T22:30:00Z\"},"
+            + " {\"id\": 102, \"call_id\": 42, \"at\": \"2026-11-24T21:30:00.012Z\", \"type\": \"sent\", \"status\":"
+            + " \"pending\", \"call_status\": null, \"attempt\": 1, \"detail\": \"POST to the Call API, attempt 1\"},"
+            + " {\"id\": 103, \"call_id\": 42, \"at\": \"2026-11-24T21:30:00.090Z\", \"type\": \"accepted\","
+            + " \"status\": \"in-progress\", \"call_status\": \"initiated\", \"attempt\": 1, \"detail\": \"Call API"
+            + " accepted attempt 1: call_id c-7f3a, initiated\"},"
+            + " {\"id\": 104, \"call_id\": 42, \"at\": \"2026-11-24T21:30:15Z\", \"type\": \"status_changed\","
+            + " \"status\": \"pending\", \"call_status\": \"busy\", \"attempt\": 1, \"detail\": \"Call API reported"
+            + " busy\"},"
+            + " {\"id\": 105, \"call_id\": 42, \"at\": \"2026-11-24T21:30:15Z\", \"type\": \"retry_scheduled\","
+            + " \"status\": \"pending\", \"call_status\": \"busy\", \"attempt\": 1, \"detail\": \"Call ended busy;"
+            + " retry 1 of 2 at 2026-11-24T21:40:15Z, a new dial with a new Idempotency-Key\"}]";
 
     @Inject
     CallService service;
@@ -125,6 +141,21 @@ public class CallResource {
                     value = "{\"error\": \"Call 42 not found\"}")))
     public CallResponse get(@PathParam("id") String id) {
         return CallResponse.from(service.get(id));
+    }
+
+    @GET
+    @Path("/calls/{id}/events")
+    @Operation(summary = "A call's history", description = "Every change of the call, oldest first: created, updated,"
+            + " deferred, sent, accepted, send_failed, retry_scheduled, status_changed, completed, failed, expired,"
+            + " in_doubt. Each is written in the transaction of the change, and never changed while the call exists.")
+    @APIResponse(responseCode = "200", description = "The call's events, oldest first",
+            content = @Content(schema = @Schema(implementation = CallEvent.class, type = SchemaType.ARRAY),
+                    examples = @ExampleObject(name = "a busy number retried", value = EVENTS_EXAMPLE)))
+    @APIResponse(responseCode = "404", description = "No such call", content = @Content(
+            schema = @Schema(implementation = ApiError.class), examples = @ExampleObject(name = "not found",
+                    value = "{\"error\": \"Call 42 not found\"}")))
+    public List<CallEvent> events(@PathParam("id") String id) {
+        return service.events(id);
     }
 
     @DELETE

@@ -18,6 +18,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import org.callscheduler.event.CallEvent;
+import org.callscheduler.event.CallEvents;
+import org.hibernate.Session;
+
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 
@@ -98,6 +102,14 @@ public class CallService {
             throw new CallNotFoundException(id);
         }
         return call;
+    }
+
+    /** The history of a call, oldest first. */
+    @Transactional
+    public List<CallEvent> events(String id) {
+        ScheduledCall call = get(id);
+        return ScheduledCall.getEntityManager().unwrap(Session.class)
+                .doReturningWork(connection -> CallEvents.list(connection, call.id));
     }
 
     /**

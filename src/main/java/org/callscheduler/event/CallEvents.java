@@ -2,11 +2,15 @@ package org.callscheduler.event;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Appends to the calls' history (table call_events). Callers pass the connection of the transaction
@@ -46,6 +50,26 @@ public final class CallEvents {
             }
             insert.executeBatch();
         }
+    }
+
+    /** The most events of one call that are listed, oldest first (a call has a few dozen at most in practice). */
+    public static final int MAX_LISTED = 10_000;
+
+    /** The history of call {@code callId}, oldest first. */
+    public static List<CallEvent> list(Connection connection, long callId) throws SQLException {
+        List<CallEvent> events = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT id, call_id, at, type, status, call_status,"
+                + " attempt, detail FROM call_events WHERE call_id = ? ORDER BY call_id, id LIMIT " + MAX_LISTED)) {
+            select.setLong(1, callId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    events.add(new CallEvent(rows.getLong(1), rows.getLong(2),
+                            rows.getObject(3, OffsetDateTime.class).toInstant(), rows.getString(4), rows.getString(5),
+                            rows.getString(6), rows.getInt(7), rows.getString(8)));
+                }
+            }
+        }
+        return events;
     }
 
     /** A text cut to fit a column of {@code max} characters. */

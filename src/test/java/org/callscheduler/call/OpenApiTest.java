@@ -27,6 +27,8 @@ class OpenApiTest {
         assertEquals(Set.of("200", "400"), codes(doc, "'/api/calls'.get"));
         assertEquals(Set.of("200", "404"), codes(doc, "'/api/calls/{id}'.get"));
         assertEquals(Set.of("204", "404", "409"), codes(doc, "'/api/calls/{id}'.delete"));
+        assertEquals(Set.of("200", "404"), codes(doc, "'/api/calls/{id}/events'.get"));
+        assertNotNull(doc.get("paths.'/api/calls/{id}/events'.get.responses.'200'.content.'application/json'.examples"));
         assertNotNull(doc.get("paths.'/api/calls'.get.responses.'200'.headers.'X-Total-Count'"));
         assertNotNull(doc.get("paths.'/api/schedule'.post.responses.'400'.content.'application/json'.examples"));
     }
