@@ -42,8 +42,11 @@ class CallInserter {
     private volatile boolean running;
     private Thread writer;
 
-    CallInserter(Event<CallScheduled> scheduled) {
+    private final CallEvents history;
+
+    CallInserter(Event<CallScheduled> scheduled, CallEvents history) {
         this.scheduled = scheduled;
+        this.history = history;
     }
 
     void start(@Observes StartupEvent event) {
@@ -92,7 +95,7 @@ class CallInserter {
     }
 
     /** The first events of each new call, in the transaction that stores it: created, and deferred when it waits for its window. */
-    private static void recordCreated(List<Insert> batch) {
+    private void recordCreated(List<Insert> batch) {
         List<NewEvent> events = new ArrayList<>(batch.size());
         for (Insert insert : batch) {
             ScheduledCall call = insert.call();
@@ -103,7 +106,7 @@ class CallInserter {
             }
         }
         ScheduledCall.getEntityManager().unwrap(Session.class)
-                .doWork(connection -> CallEvents.append(connection, batch.get(0).call().createdAt, events));
+                .doWork(connection -> history.append(connection, batch.get(0).call().createdAt, events));
     }
 
     private void write(List<Insert> batch) {

@@ -104,6 +104,18 @@ public class CallService {
         return call;
     }
 
+    /** The calls of {@code ids} as the API shows them, by id (missing ones are left out). */
+    @Transactional
+    public Map<Long, CallResponse> findAll(java.util.Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<Long, CallResponse> byId = new java.util.HashMap<>();
+        ScheduledCall.<ScheduledCall> list("id in ?1", java.util.Set.copyOf(ids))
+                .forEach(call -> byId.put(call.id, CallResponse.from(call)));
+        return byId;
+    }
+
     /** The history of a call, oldest first. */
     @Transactional
     public List<CallEvent> events(String id) {

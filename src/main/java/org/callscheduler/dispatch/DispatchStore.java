@@ -57,10 +57,12 @@ class DispatchStore {
     private final DataSource dataSource;
     private final boolean postgresql;
     private final Duration maxPause;
+    private final CallEvents history;
 
     DispatchStore(DataSource dataSource, @ConfigProperty(name = "quarkus.datasource.db-kind") String dbKind,
-            PacingConfig pacing) {
+            PacingConfig pacing, CallEvents history) {
         this.dataSource = dataSource;
+        this.history = history;
         this.maxPause = pacing.maxPause();
         this.postgresql = dbKind.toLowerCase().startsWith("postgres");
     }
@@ -276,7 +278,7 @@ class DispatchStore {
             if (interval != null && !claimed.isEmpty()) {
                 updatePacing(connection, "next_send_at = ?", firstSlot.plus(interval.multipliedBy(claimed.size())));
             }
-            CallEvents.append(connection, now, events);
+            history.append(connection, now, events);
             return new Claim(claimed, due.size(), null);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not claim due calls: " + e.getMessage(), e);
@@ -406,12 +408,15 @@ class DispatchStore {
                 marked = update.executeUpdate();
             }
             try (PreparedStatement events = connection.prepareStatement("INSERT INTO call_events"
-                    + " (call_id, at, type, status, call_status, attempt, detail)"
+                    + " (call_id, at, type, status, call_status, attempt, detail, webhook_state, webhook_next_at)"
                     + " SELECT id, ?, 'sent', 'pending', call_status, attempts,"
-                    + " CONCAT('POST to the Call API, attempt ', CAST(attempts AS VARCHAR(10)))"
+                    + " CONCAT('POST to the Call API, attempt ', CAST(attempts AS VARCHAR(10))), ?, ?"
                     + " FROM scheduled_calls WHERE claim_token = ?")) {
+                String state = history.webhookState(EventType.SENT.value());
                 events.setObject(1, utc(now));
-                events.setString(2, token);
+                events.setString(2, state);
+                events.setObject(3, state == null ? null : utc(now));
+                events.setString(4, token);
                 events.executeUpdate();
             }
             return marked;
@@ -489,7 +494,7 @@ class DispatchStore {
             collect(retry, inRetry, lost, events, now);
             collect(failed, inFailed, lost, events, now);
             collect(slowDown, inThrottled, lost, events, now);
-            CallEvents.append(connection, now, events);
+            history.append(connection, now, events);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not record " + results.size() + " dial results: " + e.getMessage(), e);
         }
@@ -576,7 +581,7 @@ class DispatchStore {
         try (Connection connection = dataSource.getConnection()) {
             boolean done = failClaimed(connection, call.id(), call.token(), reason, now);
             if (done) {
-                CallEvents.append(connection, now,
+                history.append(connection, now,
                         List.of(new NewEvent(call.id(), EventType.FAILED, FAILED, null, call.attempt(), reason)));
             }
             return done;
@@ -877,7 +882,7 @@ class DispatchStore {
                         details.get(i)));
                 Log.infof("Call %d: %s", id, details.get(i));
             }
-            CallEvents.append(connection, now, events);
+            history.append(connection, now, events);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not record " + reports.size() + " call statuses: " + e.getMessage(), e);
         }
@@ -902,7 +907,7 @@ class DispatchStore {
             if (fail.executeUpdate() == 0) {
                 return false;
             }
-            CallEvents.append(connection, now, List.of(
+            history.append(connection, now, List.of(
                     new NewEvent(call.id(), EventType.FAILED, FAILED, call.callStatus(), call.attempts(), reason)));
             return true;
         } catch (SQLException e) {
@@ -931,14 +936,17 @@ class DispatchStore {
             }
             if (failed > 0) {
                 try (PreparedStatement events = connection.prepareStatement("INSERT INTO call_events"
-                        + " (call_id, at, type, status, call_status, attempt, detail)"
-                        + " SELECT id, ?, 'failed', 'failed', call_status, attempts, ? FROM scheduled_calls"
+                        + " (call_id, at, type, status, call_status, attempt, detail, webhook_state, webhook_next_at)"
+                        + " SELECT id, ?, 'failed', 'failed', call_status, attempts, ?, ?, ? FROM scheduled_calls"
                         + " WHERE status = 'failed' AND updated_at = ? AND error_message = ? AND dialled_at < ?")) {
+                    String state = history.webhookState(EventType.FAILED.value());
                     events.setObject(1, utc(now));
                     events.setString(2, reason);
-                    events.setObject(3, utc(now));
-                    events.setString(4, reason);
-                    events.setObject(5, utc(dialledBefore));
+                    events.setString(3, state);
+                    events.setObject(4, state == null ? null : utc(now));
+                    events.setObject(5, utc(now));
+                    events.setString(6, reason);
+                    events.setObject(7, utc(dialledBefore));
                     events.executeUpdate();
                 }
             }

@@ -9,27 +9,65 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Appends to the calls' history (table call_events). Callers pass the connection of the transaction
  * that makes the change, so an event is committed with its change or not at all. Events are never
- * updated; they go only with their call (ON DELETE CASCADE).
+ * updated (but for their webhook delivery columns); they go only with their call (ON DELETE CASCADE).
+ * <p>
+ * The table is also the webhooks' outbox: when a webhook receiver is configured, an event of a type it
+ * takes is written with webhook_state 'pending', and org.callscheduler.webhook delivers it.
  */
-public final class CallEvents {
+@ApplicationScoped
+public class CallEvents {
 
     /** The longest detail kept; longer ones are cut. */
     public static final int MAX_DETAIL = 1000;
 
-    private static final String INSERT = "INSERT INTO call_events (call_id, at, type, status, call_status, attempt, detail)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT = "INSERT INTO call_events (call_id, at, type, status, call_status, attempt, detail,"
+            + " webhook_state, webhook_next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    private CallEvents() {
+    /** The event types sent to the webhook receiver: none when there is none. */
+    private final Set<String> webhookTypes;
+
+    CallEvents(@ConfigProperty(name = "call-scheduler.webhooks.url") Optional<String> url,
+            @ConfigProperty(name = "call-scheduler.webhooks.events") Optional<List<String>> types) {
+        if (url.filter(u -> !u.isBlank()).isEmpty()) {
+            this.webhookTypes = Set.of();
+        } else {
+            Set<String> all = Arrays.stream(EventType.values()).map(EventType::value).collect(Collectors.toSet());
+            Set<String> chosen = types.map(list -> list.stream().map(String::trim).filter(t -> !t.isEmpty())
+                    .map(t -> t.startsWith("call.") ? t.substring(5) : t).collect(Collectors.toSet())).orElse(all);
+            for (String type : chosen) {
+                if (!all.contains(type)) {
+                    throw new IllegalStateException("call-scheduler.webhooks.events lists " + type
+                            + ", which is not an event type (" + String.join(", ", new TreeSet<>(all)) + ")");
+                }
+            }
+            this.webhookTypes = Set.copyOf(chosen);
+        }
     }
 
+    /** 'pending' when events of {@code type} are sent to the webhook receiver, else null: the column's value. */
+    public String webhookState(String type) {
+        return webhookTypes.contains(type) ? PENDING : null;
+    }
+
+    public static final String PENDING = "pending";
+
     /** Appends {@code events}, all at {@code at}, in one JDBC batch. */
-    public static void append(Connection connection, Instant at, Collection<NewEvent> events) throws SQLException {
+    public void append(Connection connection, Instant at, Collection<NewEvent> events) throws SQLException {
         if (events.isEmpty()) {
             return;
         }
@@ -46,6 +84,9 @@ public final class CallEvents {
                 }
                 insert.setInt(6, event.attempt());
                 insert.setString(7, cut(event.detail()));
+                String state = webhookState(event.type().value());
+                insert.setString(8, state);
+                insert.setObject(9, state == null ? null : at.atOffset(ZoneOffset.UTC));
                 insert.addBatch();
             }
             insert.executeBatch();
