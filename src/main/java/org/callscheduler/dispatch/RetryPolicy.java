@@ -71,8 +71,9 @@ class RetryPolicy {
         Instant retryAt = now.plus(delay);
         Log.infof("Call %d: attempt %d of %d failed (%s); retrying in %d ms", call.id(), attempt, maxAttempts,
                 reason, delay.toMillis());
+        Instant shown = retryAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         return new DialResult.Retry(call, retryAt,
-                "Attempt " + attempt + " of " + maxAttempts + " failed: " + reason + "; retrying at " + retryAt,
-                "Retry " + (attempt + 1) + " of " + maxAttempts + " at " + retryAt);
+                "Attempt " + attempt + " of " + maxAttempts + " failed: " + reason + "; retrying at " + shown,
+                "Retry " + (attempt + 1) + " of " + maxAttempts + " at " + shown);
     }
 }

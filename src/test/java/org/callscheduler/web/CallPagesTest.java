@@ -19,16 +19,19 @@ import jakarta.inject.Inject;
 import org.callscheduler.call.CallStatus;
 import org.callscheduler.call.ScheduledCall;
 import org.callscheduler.support.CallFixtures;
+import org.callscheduler.support.NoJobsProfile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 
 /** The page and its htmx fragments, as HTML over HTTP. */
 @QuarkusTest
+@TestProfile(NoJobsProfile.class)
 class CallPagesTest {
 
     @Inject
