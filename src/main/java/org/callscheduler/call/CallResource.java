@@ -2,6 +2,7 @@ package org.callscheduler.call;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -13,9 +14,15 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
+import org.callscheduler.event.CallEvent;
+import org.callscheduler.security.AccessFilter;
 import org.callscheduler.security.RateLimited;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -27,11 +34,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.callscheduler.event.CallEvent;
 import org.jboss.resteasy.reactive.RestResponse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /** The JSON API of ../shared/CONTRACT.md. Thin: parse, call {@link CallService}, map. */
 @Tag(name = "Calls", description = "Schedule, list and delete outbound calls")
@@ -68,8 +78,17 @@ public class CallResource {
             + " \"status\": \"pending\", \"call_status\": \"busy\", \"attempt\": 1, \"detail\": \"Call ended busy;"
             + " retry 1 of 2 at 2026-11-24T21:40:15Z, a new dial with a new Idempotency-Key\"}]";
 
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final String REPLAYED = "Idempotent-Replayed";
+
     @Inject
     CallService service;
+
+    @Inject
+    IdempotentRequests idempotentRequests;
+
+    @Inject
+    ObjectMapper json;
 
     @POST
     @Path("/schedule")
@@ -92,9 +111,9 @@ public class CallResource {
             schema = @Schema(implementation = ApiError.class), examples = @ExampleObject(name = "invalid", value = INVALID_EXAMPLE)))
     @APIResponse(responseCode = "415", description = "The body is not application/json",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Uni<RestResponse<CallResponse>> schedule(
+    public Uni<Response> schedule(@HeaderParam(IDEMPOTENCY_KEY) String key, @Context ContainerRequestContext http,
             @Valid @NotNull(message = "a JSON object is required") ScheduleRequest request) {
-        return created(service.schedule(request));
+        return idempotent(http, key, "schedule", request, () -> created(service.schedule(request)));
     }
 
     @POST
@@ -108,9 +127,9 @@ public class CallResource {
             schema = @Schema(implementation = ApiError.class), examples = @ExampleObject(name = "invalid", value = INVALID_EXAMPLE)))
     @APIResponse(responseCode = "415", description = "The body is not application/json",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Uni<RestResponse<CallResponse>> callNow(
+    public Uni<Response> callNow(@HeaderParam(IDEMPOTENCY_KEY) String key, @Context ContainerRequestContext http,
             @Valid @NotNull(message = "a JSON object is required") CallNowRequest request) {
-        return created(service.callNow(request));
+        return idempotent(http, key, "call-now", request, () -> created(service.callNow(request)));
     }
 
     @GET
@@ -172,11 +191,73 @@ public class CallResource {
     }
 
     /** Creation does not hold a thread while the call waits for its group commit. */
-    private static Uni<RestResponse<CallResponse>> created(CompletionStage<ScheduledCall> stored) {
+    private static Uni<Response> created(CompletionStage<ScheduledCall> stored) {
         // The contract gives the path alone; a relative Location is valid HTTP (RFC 9110).
         return Uni.createFrom().completionStage(stored)
-                .map(call -> RestResponse.ResponseBuilder.create(RestResponse.Status.CREATED, CallResponse.from(call))
+                .map(call -> Response.status(Response.Status.CREATED).entity(CallResponse.from(call))
                         .header("Location", "/api/calls/" + call.id)
                         .build());
+    }
+
+    /**
+     * Runs {@code action} once per Idempotency-Key of a client (CONTRACT part 2): a repeat with the same body gets the
+     * first answer again with Idempotent-Replayed: true, one with another body 422, one while the first still runs
+     * 409. Only a 2xx answer is kept; after a failure the key is free again, so a retry runs (and fails) the same way.
+     */
+    private Uni<Response> idempotent(ContainerRequestContext http, String key, String operation, Object request,
+            Supplier<Uni<Response>> action) {
+        if (key == null) {
+            return action.get();
+        }
+        if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw new InvalidRequestException(List.of(new Violation(IDEMPOTENCY_KEY,
+                    "must be 1 to 255 printable ASCII characters")));
+        }
+        String client = AccessFilter.clientOf(http).orElse("*");
+        String hash;
+        try {
+            hash = IdempotentRequests.hash(operation + " " + json.writeValueAsString(request));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return Uni.createFrom().item(() -> idempotentRequests.begin(client, key, hash))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(start -> {
+                    if (start instanceof IdempotentRequests.Start.Replay replay) {
+                        Response.ResponseBuilder again = Response.status(replay.status())
+                                .entity(replay.body()).type(MediaType.APPLICATION_JSON)
+                                .header(REPLAYED, "true");
+                        if (replay.location() != null) {
+                            again.header("Location", replay.location());
+                        }
+                        return Uni.createFrom().item(again.build());
+                    }
+                    if (start instanceof IdempotentRequests.Start.Running) {
+                        return Uni.createFrom().item(error(409, "A request with this Idempotency-Key is still running;"
+                                + " try again in a moment"));
+                    }
+                    if (start instanceof IdempotentRequests.Start.OtherBody) {
+                        return Uni.createFrom().item(error(422, "This Idempotency-Key was used with another request"
+                                + " body in the last 24 h"));
+                    }
+                    return Uni.createFrom().deferred(action::get)
+                            .emitOn(Infrastructure.getDefaultWorkerPool())
+                            .invoke(response -> keep(client, key, response))
+                            .onFailure().invoke(failure -> idempotentRequests.abandon(client, key));
+                });
+    }
+
+    private void keep(String client, String key, Response response) {
+        try {
+            Object location = response.getHeaders().getFirst("Location");
+            idempotentRequests.complete(client, key, response.getStatus(), location == null ? null : location.toString(),
+                    json.writeValueAsString(response.getEntity()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Response error(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(message, null)).build();
     }
 }

@@ -81,7 +81,7 @@ public class AccessFilter {
      * The client of a request whose key was checked ({@code key:<n>}, the n-th configured key), for the
      * rate limit; absent when no keys are configured.
      */
-    static Optional<String> clientOf(ContainerRequestContext request) {
+    public static Optional<String> clientOf(ContainerRequestContext request) {
         return Optional.ofNullable((String) request.getProperty(CLIENT));
     }
 

@@ -23,17 +23,20 @@ import java.util.List;
 import jakarta.inject.Inject;
 
 import org.callscheduler.support.CallFixtures;
+import org.callscheduler.support.NoJobsProfile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 
-/** Every row of the REST contract, against the running application. */
+/** Every row of the REST contract, against the running application (without its jobs: the rows stay as put). */
 @QuarkusTest
+@TestProfile(NoJobsProfile.class)
 class CallResourceTest {
 
     @Inject

@@ -23,6 +23,7 @@ public class CallFixtures {
         // The pacing every instance shares: no 429 pause or send slot left over from an earlier test.
         ScheduledCall.getEntityManager().createNativeQuery("UPDATE dispatch_pacing SET next_send_at = NULL,"
                 + " paused_until = NULL, throttled_in_a_row = 0").executeUpdate();
+        ScheduledCall.getEntityManager().createNativeQuery("DELETE FROM idempotent_requests").executeUpdate();
     }
 
     /** Changes a stored call, for the states a test needs. */
