@@ -26,9 +26,9 @@ import org.callscheduler.call.CallNotFoundException;
 import org.callscheduler.call.CallNotPendingException;
 import org.callscheduler.call.CallNowRequest;
 import org.callscheduler.call.CallPage;
-import org.callscheduler.call.CallResponse;
 import org.callscheduler.call.CallService;
 import org.callscheduler.call.CallStatus;
+import org.callscheduler.call.CallWithWait;
 import org.callscheduler.call.InvalidRequestException;
 import org.callscheduler.call.ScheduleRequest;
 import org.callscheduler.call.ScheduledCall;
@@ -138,12 +138,13 @@ public class CallPages {
     private CallViews.Table tableView(String status, String page, String tz, String notice) {
         String filter = status == null || CallStatus.parse(status).isEmpty() ? "" : status;
         int pageIndex = parsePage(page);
-        CallPage<CallResponse> result = service.list(filter, String.valueOf(pageIndex), String.valueOf(PAGE_SIZE));
+        CallPage<CallWithWait> result = service.listWithWaits(filter, String.valueOf(pageIndex),
+                String.valueOf(PAGE_SIZE));
         int pages = (int) Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
         if (pageIndex >= pages) {
             // The list shrank under a page that no longer exists: show the last one.
             pageIndex = pages - 1;
-            result = service.list(filter, String.valueOf(pageIndex), String.valueOf(PAGE_SIZE));
+            result = service.listWithWaits(filter, String.valueOf(pageIndex), String.valueOf(PAGE_SIZE));
         }
         ZoneId zone = CallViews.zone(tz);
         Instant now = Instant.now();
