@@ -31,11 +31,26 @@ final class CallViews {
     private CallViews() {
     }
 
-    /** The schedule form: what was typed, and a message per field that was wrong. */
-    record Form(String phone, String when, Map<String, String> errors, String notice) {
+    /** The schedule form: what was typed, and a message per field that was wrong (by the API's field name). */
+    record Form(String phone, String when, String timeZone, String windowStart, String windowEnd,
+            Map<String, String> errors, String notice) {
 
         static Form empty() {
-            return new Form("", "", Map.of(), null);
+            return new Form("", "", "", "", "", Map.of(), null);
+        }
+
+        Form withErrors(Map<String, String> errors) {
+            return new Form(phone, when, timeZone, windowStart, windowEnd, errors, notice);
+        }
+
+        Form withNotice(String notice) {
+            return new Form(phone, when, timeZone, windowStart, windowEnd, errors, notice);
+        }
+
+        /** Whether the optional zone and window fields are shown unfolded: one was typed in, or is wrong. */
+        public boolean rulesOpen() {
+            return !timeZone.isEmpty() || !windowStart.isEmpty() || !windowEnd.isEmpty()
+                    || errors.keySet().stream().anyMatch(field -> field.equals("time_zone") || field.startsWith("calling_window"));
         }
     }
 

@@ -176,6 +176,22 @@ class CallPagesBrowserTest {
     }
 
     @Test
+    void theCalleesZoneUnfoldsAndAWrongOneGetsAMessageNextToIt() throws IOException {
+        assertTrue(!browser.findElement(By.id("callee-zone")).isDisplayed(), "folded away at first");
+        browser.findElement(By.cssSelector("details.more summary")).click();
+        WebElement zone = waitUpTo(5).until(ExpectedConditions.visibilityOfElementLocated(By.id("callee-zone")));
+        zone.sendKeys("Chicago");
+        typePhone("+1 415 555 0123");
+        setWhen(3600);
+        browser.findElement(By.cssSelector("button[value=schedule]")).click();
+
+        WebElement error = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("callee-zone-error")));
+        assertTrue(error.getText().contains("IANA time zone"), error.getText());
+        assertEquals("Chicago", browser.findElement(By.id("callee-zone")).getAttribute("value"));
+        screenshot("call-scheduler-zone-error.png");
+    }
+
+    @Test
     void aNoticeShowsWhileTheServerCannotBeReachedAndGoesWhenItAnswersAgain() {
         assertTrue(!browser.findElement(By.id("offline")).isDisplayed());
 

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.TextStyle;
@@ -246,6 +248,72 @@ class CallPagesTest {
         List<ScheduledCall> calls = QuarkusTransaction.requiringNew().call(() -> ScheduledCall.<ScheduledCall> listAll());
         assertEquals(1, calls.size());
         assertEquals(local.atZone(ZoneId.of("America/New_York")).toInstant(), calls.get(0).scheduledTime);
+    }
+
+    @Test
+    void theFormSchedulesACallWithTheCalleesZoneAndCallingWindow() {
+        ZoneId chicago = ZoneId.of("America/Chicago");
+        LocalDateTime local = LocalDate.now(chicago).plusWeeks(1).atTime(22, 30);
+
+        withCsrfToken().contentType(ContentType.URLENC)
+                .formParam("phone_number", "+1 415 555 0123").formParam("scheduled_at", local.toString())
+                .formParam("tz", "America/Chicago").formParam("action", "schedule")
+                .formParam("time_zone", "America/Chicago").formParam("window_start", "09:00")
+                .formParam("window_end", "17:00")
+                .post("/calls").then()
+                .statusCode(200)
+                .body(containsString("Call to +14155550123 scheduled."))
+                .body(not(containsString("value=\"America/Chicago\"")));
+
+        List<ScheduledCall> calls = QuarkusTransaction.requiringNew().call(() -> ScheduledCall.<ScheduledCall> listAll());
+        assertEquals(1, calls.size());
+        ScheduledCall call = calls.get(0);
+        assertEquals("America/Chicago", call.timeZone);
+        assertEquals("09:00-17:00", call.callingWindow);
+        assertEquals("window", call.waitReason);
+        assertEquals(local.toLocalDate().plusDays(1).atTime(9, 0).atZone(chicago).toInstant(), call.nextAttemptAt);
+    }
+
+    @Test
+    void aBadZoneAndAWindowWithoutItsEndAreExplainedNextToTheirFields() {
+        withCsrfToken().contentType(ContentType.URLENC)
+                .formParam("phone_number", "+14155550123").formParam("scheduled_at", "2031-01-01T10:00")
+                .formParam("tz", "UTC").formParam("action", "schedule")
+                .formParam("time_zone", "Mars/Olympus_Mons").formParam("window_start", "09:00").formParam("window_end", "")
+                .post("/calls").then()
+                .statusCode(200)
+                .body(containsString("<details class=\"more\" open>"))
+                .body(containsString("<p id=\"callee-zone-error\" class=\"error\">Time zone must be an IANA time zone id"))
+                .body(containsString("<p id=\"window-end-error\" class=\"error\">Calling window end is required, as HH:MM.</p>"))
+                .body(not(containsString("id=\"window-start-error\"")))
+                .body(containsString("value=\"Mars/Olympus_Mons\""))
+                .body(containsString("value=\"09:00\""));
+        assertEquals(0, fixtures.count(CallStatus.PENDING));
+    }
+
+    @Test
+    void callNowWhileItsWindowIsClosedSaysWhenItOpens() {
+        LocalTime inTwoHours = LocalTime.now(ZoneOffset.UTC).plusHours(2).truncatedTo(ChronoUnit.MINUTES);
+
+        withCsrfToken().contentType(ContentType.URLENC)
+                .formParam("phone_number", "+14155550123").formParam("action", "now")
+                .formParam("time_zone", "UTC").formParam("window_start", inTwoHours.toString())
+                .formParam("window_end", inTwoHours.plusHours(1).toString())
+                .post("/calls").then()
+                .statusCode(200)
+                .body(containsString("<p id=\"window-error\" class=\"error\">Calling window is closed now"))
+                .body(containsString("it opens at"));
+        assertEquals(0, fixtures.count(CallStatus.PENDING) + fixtures.count(CallStatus.IN_PROGRESS));
+    }
+
+    @Test
+    void theZoneAndWindowStayFoldedAwayUntilUsed() {
+        given().get("/").then()
+                .statusCode(200)
+                .body(containsString("<details class=\"more\">"))
+                .body(containsString("name=\"time_zone\""))
+                .body(containsString("name=\"window_start\" type=\"time\""))
+                .body(containsString("Empty: any hour."));
     }
 
     @Test
