@@ -145,7 +145,7 @@ public class CallResource {
             @Parameter(description = "pending, in-progress, completed or failed") @QueryParam("status") String status,
             @Parameter(description = "0-based page, default 0") @QueryParam("page") String page,
             @Parameter(description = "1 to 500, default 50") @QueryParam("size") String size) {
-        CallPage result = service.list(status, page, size);
+        CallPage<CallResponse> result = service.list(status, page, size);
         return RestResponse.ResponseBuilder.ok(result.calls()).header(TOTAL_COUNT, result.total()).build();
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -132,7 +133,17 @@ public class CallService {
      * @param size null or a page size from 1 to 500
      */
     @Transactional
-    public CallPage list(String status, String page, String size) {
+    public CallPage<CallResponse> list(String status, String page, String size) {
+        return list(status, page, size, CallResponse::from);
+    }
+
+    /** A page of calls as {@link #list} gives it, each with why it waits past its scheduled time. */
+    @Transactional
+    public CallPage<CallWithWait> listWithWaits(String status, String page, String size) {
+        return list(status, page, size, CallWithWait::from);
+    }
+
+    private <T> CallPage<T> list(String status, String page, String size, Function<ScheduledCall, T> view) {
         List<Violation> violations = new ArrayList<>();
         Optional<CallStatus> filter = Optional.empty();
         if (status != null && !status.isEmpty()) {
@@ -151,11 +162,10 @@ public class CallService {
         var query = ScheduledCall.listNewestFirst(filter);
         long total = query.count();
         if ((long) pageIndex * pageSize >= total) {
-            return new CallPage(List.of(), total);
+            return new CallPage<>(List.of(), total);
         }
-        List<CallResponse> calls = query.page(pageIndex, pageSize).<ScheduledCall> list().stream()
-                .map(CallResponse::from).toList();
-        return new CallPage(calls, total);
+        List<T> calls = query.page(pageIndex, pageSize).<ScheduledCall> list().stream().map(view).toList();
+        return new CallPage<>(calls, total);
     }
 
     /** How many calls there are of each status, every status included. */

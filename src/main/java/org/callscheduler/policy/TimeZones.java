@@ -92,15 +92,11 @@ public final class TimeZones {
 
     /** The zones the callee of {@code e164} (for example {@code +14155550123}) may be in. */
     public static Zones zonesOf(String e164) {
-        PhoneNumber number;
-        try {
-            number = UTIL.parse(e164, "ZZ");
-        } catch (NumberParseException e) {
+        Optional<PhoneNumber> valid = validNumber(e164);
+        if (valid.isEmpty()) {
             return Zones.UNKNOWN;
         }
-        if (!UTIL.isValidNumber(number)) {
-            return Zones.UNKNOWN;
-        }
+        PhoneNumber number = valid.get();
         Zones country = zonesOfRegion(UTIL.getRegionCodeForNumber(number));
         if (country.all().size() > 1 && number.getCountryCode() == NANP_COUNTRY_CODE) {
             String areaCode = UTIL.getNationalSignificantNumber(number).substring(0, 3);
@@ -112,6 +108,20 @@ public final class TimeZones {
     /** The callee's zone, when it is known; empty when the number could be in several zones, or none. */
     public static Optional<ZoneId> zoneOf(String e164) {
         return zonesOf(e164).single();
+    }
+
+    /** The country of {@code e164} as an ISO 3166 code ({@code US}), for messages; empty for a number of none. */
+    public static Optional<String> regionOf(String e164) {
+        return validNumber(e164).map(UTIL::getRegionCodeForNumber).filter(region -> !"001".equals(region));
+    }
+
+    private static Optional<PhoneNumber> validNumber(String e164) {
+        try {
+            PhoneNumber number = UTIL.parse(e164, "ZZ");
+            return UTIL.isValidNumber(number) ? Optional.of(number) : Optional.empty();
+        } catch (NumberParseException e) {
+            return Optional.empty();
+        }
     }
 
     /** The zones of a region (ISO 3166 code, {@code GB}); none for one not known. */

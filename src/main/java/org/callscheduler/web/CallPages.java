@@ -28,6 +28,8 @@ import org.callscheduler.call.CallNowRequest;
 import org.callscheduler.call.CallPage;
 import org.callscheduler.call.CallService;
 import org.callscheduler.call.CallStatus;
+import org.callscheduler.call.CallWithWait;
+import org.callscheduler.call.CallingWindowJson;
 import org.callscheduler.call.InvalidRequestException;
 import org.callscheduler.call.ScheduleRequest;
 import org.callscheduler.call.ScheduledCall;
@@ -54,7 +56,8 @@ public class CallPages {
     static final String CALLS_CHANGED = "calls-changed";
 
     private static final Map<String, String> LABELS = Map.of("phone_number", "Phone number", "scheduled_time",
-            "Date and time");
+            "Date and time", "time_zone", "Time zone", "calling_window", "Calling window", "calling_window.start",
+            "Calling window start", "calling_window.end", "Calling window end");
 
     @CheckedTemplate
     static class Templates {
@@ -83,36 +86,44 @@ public class CallPages {
         return Templates.page$table(tableView(status, page, tz, null));
     }
 
-    /** The form's Schedule and Call now buttons. Answers the form again: reset, or with the errors. */
+    /**
+     * The form's Schedule and Call now buttons. Answers the form again: reset, or with the errors. The callee's time
+     * zone and calling window are optional: empty, the call gets the zone of its number and the default window.
+     */
     @POST
     @Path("calls")
     @RateLimited
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<RestResponse<TemplateInstance>> submit(@FormParam("phone_number") String phone,
-            @FormParam("scheduled_at") String scheduledAt, @FormParam("tz") String tz, @FormParam("action") String action) {
-        String typedPhone = phone == null ? "" : phone;
-        String typedWhen = scheduledAt == null ? "" : scheduledAt;
+            @FormParam("scheduled_at") String scheduledAt, @FormParam("tz") String tz, @FormParam("action") String action,
+            @FormParam("time_zone") String timeZone, @FormParam("window_start") String windowStart,
+            @FormParam("window_end") String windowEnd) {
+        CallViews.Form typed = new CallViews.Form(text(phone), text(scheduledAt), text(timeZone).trim(),
+                text(windowStart), text(windowEnd), Map.of(), null);
+        String zone = typed.timeZone().isEmpty() ? null : typed.timeZone();
+        CallingWindowJson window = typed.windowStart().isEmpty() && typed.windowEnd().isEmpty() ? null
+                : new CallingWindowJson(hoursAndMinutes(typed.windowStart()), hoursAndMinutes(typed.windowEnd()), null);
         boolean now = "now".equals(action);
         CompletionStage<ScheduledCall> stored;
         try {
             if (now) {
-                stored = service.callNow(new CallNowRequest(typedPhone));
+                stored = service.callNow(new CallNowRequest(typed.phone(), zone, window, null, null));
             } else {
-                stored = service.schedule(new ScheduleRequest(typedPhone, toInstant(typedWhen, tz)));
+                stored = service.schedule(new ScheduleRequest(typed.phone(), toInstant(typed.when(), tz), zone, window,
+                        null, null));
             }
         } catch (InvalidRequestException e) {
             Map<String, String> errors = new LinkedHashMap<>();
             for (Violation v : e.violations()) {
-                errors.putIfAbsent(v.field(), sentence(v, typedWhen));
+                errors.putIfAbsent(v.field(), sentence(v, typed.when()));
             }
-            return Uni.createFrom().item(RestResponse.ok(
-                    Templates.page$form(new CallViews.Form(typedPhone, typedWhen, errors, null))));
+            return Uni.createFrom().item(RestResponse.ok(Templates.page$form(typed.withErrors(errors))));
         }
         return Uni.createFrom().completionStage(stored).map(call -> {
             String notice = now
                     ? "Calling " + call.phoneNumber + " now."
                     : "Call to " + call.phoneNumber + " scheduled.";
-            return RestResponse.ResponseBuilder.ok(Templates.page$form(new CallViews.Form("", "", Map.of(), notice)))
+            return RestResponse.ResponseBuilder.ok(Templates.page$form(CallViews.Form.empty().withNotice(notice)))
                     .header("HX-Trigger", CALLS_CHANGED)
                     .build();
         });
@@ -137,12 +148,13 @@ public class CallPages {
     private CallViews.Table tableView(String status, String page, String tz, String notice) {
         String filter = status == null || CallStatus.parse(status).isEmpty() ? "" : status;
         int pageIndex = parsePage(page);
-        CallPage result = service.list(filter, String.valueOf(pageIndex), String.valueOf(PAGE_SIZE));
+        CallPage<CallWithWait> result = service.listWithWaits(filter, String.valueOf(pageIndex),
+                String.valueOf(PAGE_SIZE));
         int pages = (int) Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
         if (pageIndex >= pages) {
             // The list shrank under a page that no longer exists: show the last one.
             pageIndex = pages - 1;
-            result = service.list(filter, String.valueOf(pageIndex), String.valueOf(PAGE_SIZE));
+            result = service.listWithWaits(filter, String.valueOf(pageIndex), String.valueOf(PAGE_SIZE));
         }
         ZoneId zone = CallViews.zone(tz);
         Instant now = Instant.now();
@@ -177,6 +189,18 @@ public class CallPages {
         } catch (DateTimeException e) {
             return when;
         }
+    }
+
+    private static String text(String formValue) {
+        return formValue == null ? "" : formValue;
+    }
+
+    /** A time input's value as the API reads it: "09:00" (a browser may send "09:00:00"); null when empty. */
+    private static String hoursAndMinutes(String value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        return value.matches("[0-9]{2}:[0-9]{2}:00(\\.0+)?") ? value.substring(0, 5) : value;
     }
 
     private static int parsePage(String page) {

@@ -4,27 +4,53 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.DayOfWeek;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 import org.callscheduler.call.CallResponse;
 import org.callscheduler.call.CallStatus;
+import org.callscheduler.call.CallWithWait;
+import org.callscheduler.call.CallingWindowJson;
+import org.callscheduler.policy.CallingWindow;
+import org.callscheduler.policy.TimeZones;
 
 /** What the templates show: calls and times already put in the person's time zone and words. */
 final class CallViews {
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm:ss", Locale.ENGLISH);
+    /** A time of the callee's day: "09:15 Tue". */
+    private static final DateTimeFormatter CALLEE = DateTimeFormatter.ofPattern("HH:mm EEE", Locale.ENGLISH);
 
     private CallViews() {
     }
 
-    /** The schedule form: what was typed, and a message per field that was wrong. */
-    record Form(String phone, String when, Map<String, String> errors, String notice) {
+    /** The schedule form: what was typed, and a message per field that was wrong (by the API's field name). */
+    record Form(String phone, String when, String timeZone, String windowStart, String windowEnd,
+            Map<String, String> errors, String notice) {
 
         static Form empty() {
-            return new Form("", "", Map.of(), null);
+            return new Form("", "", "", "", "", Map.of(), null);
+        }
+
+        Form withErrors(Map<String, String> errors) {
+            return new Form(phone, when, timeZone, windowStart, windowEnd, errors, notice);
+        }
+
+        Form withNotice(String notice) {
+            return new Form(phone, when, timeZone, windowStart, windowEnd, errors, notice);
+        }
+
+        /** Whether the optional zone and window fields are shown unfolded: one was typed in, or is wrong. */
+        public boolean rulesOpen() {
+            return !timeZone.isEmpty() || !windowStart.isEmpty() || !windowEnd.isEmpty()
+                    || errors.keySet().stream().anyMatch(field -> field.equals("time_zone") || field.startsWith("calling_window"));
         }
     }
 
@@ -32,15 +58,27 @@ final class CallViews {
     record Filter(String value, String label, long count, boolean active) {
     }
 
-    /** One row of the call table. */
-    record Row(long id, String phoneNumber, String scheduled, String scheduledRelative, String scheduledIso, String status,
-            String callStatus, String updatedRelative, String errorMessage, boolean deletable) {
+    /**
+     * One row of the call table.
+     *
+     * @param calleeTime the scheduled time in the callee's zone ("22:30 Tue, callee (America/Chicago)"), or why it
+     *        cannot be given
+     * @param waiting why a pending call waits past its scheduled time and until when, in words; empty when it does not
+     * @param waitingUntil when it will be sent, in the person's zone (for the waiting text's tooltip); empty likewise
+     */
+    record Row(long id, String phoneNumber, String scheduled, String scheduledRelative, String scheduledIso,
+            String calleeTime, String status, String callStatus, String updatedRelative, String errorMessage,
+            String waiting, String waitingUntil, int attempts, boolean deletable) {
 
-        static Row of(CallResponse call, ZoneId zone, Instant now) {
+        static Row of(CallWithWait listed, ZoneId zone, Instant now) {
+            CallResponse call = listed.call();
+            Optional<String> waiting = CallViews.waiting(listed, now);
             return new Row(call.id(), call.phoneNumber(), WHEN.format(call.scheduledTime().atZone(zone)),
-                    relative(call.scheduledTime(), now), call.scheduledTime().toString(), call.status().value(),
-                    call.callStatus() == null ? "" : call.callStatus(), relative(call.updatedAt(), now),
-                    call.errorMessage() == null ? "" : call.errorMessage(), call.status() == CallStatus.PENDING);
+                    relative(call.scheduledTime(), now), call.scheduledTime().toString(), CallViews.calleeTime(call),
+                    call.status().value(), call.callStatus() == null ? "" : call.callStatus(),
+                    relative(call.updatedAt(), now), call.errorMessage() == null ? "" : call.errorMessage(),
+                    waiting.orElse(""), waiting.isEmpty() ? "" : WHEN.format(call.notBefore().atZone(zone)),
+                    call.attempts(), call.status() == CallStatus.PENDING);
         }
     }
 
@@ -102,5 +140,138 @@ final class CallViews {
             amount = seconds / 86_400 + " d";
         }
         return future ? "in " + amount : amount + " ago";
+    }
+
+    /**
+     * The call's scheduled time where the callee is: "22:30 Tue, callee (America/Chicago)"; when the number's country
+     * has several zones and the call names none, "callee zone unknown (US: 29 zones)".
+     */
+    static String calleeTime(CallResponse call) {
+        Optional<ZoneId> zone = calleeZone(call);
+        if (zone.isPresent()) {
+            return CALLEE.format(call.scheduledTime().atZone(zone.get())) + ", callee (" + zone.get().getId() + ")";
+        }
+        TimeZones.Zones zones = TimeZones.zonesOf(call.phoneNumber());
+        if (zones.isUnknown()) {
+            return "callee zone unknown";
+        }
+        return "callee zone unknown (" + TimeZones.regionOf(call.phoneNumber()).map(r -> r + ": ").orElse("")
+                + zones.all().size() + " zones)";
+    }
+
+    /** The callee's zone: the call's own, or the one its number gives (a call stored before it had a zone). */
+    private static Optional<ZoneId> calleeZone(CallResponse call) {
+        if (call.timeZone() != null) {
+            try {
+                return Optional.of(ZoneId.of(call.timeZone()));
+            } catch (DateTimeException e) {
+                return Optional.empty();
+            }
+        }
+        return TimeZones.zoneOf(call.phoneNumber());
+    }
+
+    /**
+     * Why a pending call that no dispatcher is sending waits past its scheduled time, and until when: "Waiting for
+     * its calling window 09:00-17:00 MON-FRI: opens in 3 h (09:00 Wed callee time)", "Retry 1 of 2 after busy: in
+     * 10 min", "Call API asked to slow down: in 8 s", "Back-off after a failed attempt: in 2 s". Empty for a call
+     * that is not waiting.
+     */
+    static Optional<String> waiting(CallWithWait listed, Instant now) {
+        CallResponse call = listed.call();
+        Instant until = call.notBefore();
+        if (until == null || (listed.waitReason() == null && !until.isAfter(call.scheduledTime()))) {
+            return Optional.empty();
+        }
+        String in = countdown(until, now);
+        if (listed.waitReason() == null) {
+            return Optional.of("Waiting past its scheduled time: " + in);
+        }
+        return Optional.of(switch (listed.waitReason()) {
+            case WINDOW -> waitingForWindow(call, until, in);
+            case RETRY -> {
+                List<String> outcomes = listed.retriedOutcomes();
+                String outcome = !outcomes.isEmpty() ? outcomes.get(outcomes.size() - 1) : call.callStatus();
+                String of = call.retry() == null || call.retry().maxRetries() == null ? ""
+                        : " of " + call.retry().maxRetries();
+                yield "Retry " + Math.max(1, outcomes.size()) + of
+                        + (outcome == null ? "" : " after " + outcome.replace('-', ' ')) + ": " + in;
+            }
+            case BACKOFF -> "Back-off after a failed attempt: " + in;
+            case THROTTLED -> "Call API asked to slow down: " + in;
+        });
+    }
+
+    private static String waitingForWindow(CallResponse call, Instant opens, String in) {
+        String window = call.callingWindow() == null ? "" : " " + windowText(call.callingWindow());
+        String text = "Waiting for its calling window" + window;
+        Optional<ZoneId> zone = calleeZone(call);
+        if (zone.isPresent()) {
+            return text + ": opens " + in + " (" + CALLEE.format(opens.atZone(zone.get())) + " callee time)";
+        }
+        TimeZones.Zones zones = TimeZones.zonesOf(call.phoneNumber());
+        String where = zones.all().size() > 1 ? " in all " + zones.all().size()
+                + TimeZones.regionOf(call.phoneNumber()).map(r -> " " + r).orElse("") + " zones" : "";
+        return text + where + ": opens " + in;
+    }
+
+    /** A calling window as the configuration writes it, its days in runs: "09:00-17:00 MON-FRI". */
+    static String windowText(CallingWindowJson json) {
+        CallingWindow window;
+        try {
+            window = CallingWindow.parse(json.start() + "-" + json.end()
+                    + (json.days() == null || json.days().isEmpty() ? "" : " " + String.join(",", json.days())));
+        } catch (IllegalArgumentException e) {
+            return json.start() + "-" + json.end();
+        }
+        String hours = window.start() + "-" + window.end();
+        return window.days().size() == 7 ? hours : hours + " " + dayRuns(window.days());
+    }
+
+    /** Days of the week with runs of three or more written as ranges: "MON-FRI", "SAT,SUN", "MON,WED-FRI". */
+    private static String dayRuns(Set<DayOfWeek> days) {
+        List<String> parts = new ArrayList<>();
+        List<DayOfWeek> ordered = List.copyOf(EnumSet.copyOf(days));
+        int i = 0;
+        while (i < ordered.size()) {
+            int j = i;
+            while (j + 1 < ordered.size() && ordered.get(j + 1).getValue() == ordered.get(j).getValue() + 1) {
+                j++;
+            }
+            if (j - i >= 2) {
+                parts.add(abbreviation(ordered.get(i)) + "-" + abbreviation(ordered.get(j)));
+            } else {
+                for (int k = i; k <= j; k++) {
+                    parts.add(abbreviation(ordered.get(k)));
+                }
+            }
+            i = j + 1;
+        }
+        return String.join(",", parts);
+    }
+
+    private static String abbreviation(DayOfWeek day) {
+        return day.name().substring(0, 3);
+    }
+
+    /** "in 8 s", "in 10 min", "in 3 h", "in 2 d", to the nearest unit; "due now" once the time has come. */
+    static String countdown(Instant until, Instant now) {
+        Duration left = Duration.between(now, until);
+        long seconds = left.getSeconds() + (left.getNano() > 0 ? 1 : 0);
+        if (seconds <= 0) {
+            return "due now";
+        }
+        if (seconds < 60) {
+            return "in " + seconds + " s";
+        }
+        long minutes = Math.round(seconds / 60.0);
+        if (minutes < 60) {
+            return "in " + minutes + " min";
+        }
+        long hours = Math.round(seconds / 3600.0);
+        if (hours < 24) {
+            return "in " + hours + " h";
+        }
+        return "in " + Math.round(seconds / 86_400.0) + " d";
     }
 }

@@ -117,6 +117,15 @@ class TimeZonesTest {
     }
 
     @Test
+    void theRegionOfANumberIsItsCountry() {
+        assertEquals(Optional.of("US"), TimeZones.regionOf(example("US", PhoneNumberType.TOLL_FREE)));
+        assertEquals(Optional.of("GB"), TimeZones.regionOf("+442079460958"));
+        assertEquals(Optional.empty(), TimeZones.regionOf("+1555"));
+        assertEquals(Optional.empty(), TimeZones.regionOf(null));
+        assertEquals(Optional.empty(), TimeZones.regionOf(nonGeographicExample(800)));
+    }
+
+    @Test
     void zonesAreListedById() {
         List<String> ids = TimeZones.zonesOfRegion("US").all().stream().map(ZoneId::getId).toList();
         assertEquals(ids.stream().sorted().toList(), ids);

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -173,6 +176,22 @@ class CallPagesBrowserTest {
     }
 
     @Test
+    void theCalleesZoneUnfoldsAndAWrongOneGetsAMessageNextToIt() throws IOException {
+        assertTrue(!browser.findElement(By.id("callee-zone")).isDisplayed(), "folded away at first");
+        browser.findElement(By.cssSelector("details.more summary")).click();
+        WebElement zone = waitUpTo(5).until(ExpectedConditions.visibilityOfElementLocated(By.id("callee-zone")));
+        zone.sendKeys("Chicago");
+        typePhone("+1 415 555 0123");
+        setWhen(3600);
+        browser.findElement(By.cssSelector("button[value=schedule]")).click();
+
+        WebElement error = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("callee-zone-error")));
+        assertTrue(error.getText().contains("IANA time zone"), error.getText());
+        assertEquals("Chicago", browser.findElement(By.id("callee-zone")).getAttribute("value"));
+        screenshot("call-scheduler-zone-error.png");
+    }
+
+    @Test
     void aNoticeShowsWhileTheServerCannotBeReachedAndGoesWhenItAnswersAgain() {
         assertTrue(!browser.findElement(By.id("offline")).isDisplayed());
 
@@ -190,14 +209,39 @@ class CallPagesBrowserTest {
     }
 
     @Test
+    void aCallWaitingForItsCallingWindowSaysSoInItsRow() throws IOException {
+        long id = insertWaitingForWindow("+14155550166");
+        browser.navigate().refresh();
+
+        WebElement waiting = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#call-" + id + " .waiting")));
+        assertTrue(waiting.getText().startsWith("Waiting for its calling window 09:00-17:00: opens in "), waiting.getText());
+        assertTrue(browser.findElement(By.cssSelector("#call-" + id + " .callee-time")).getText()
+                .endsWith(", callee (America/Chicago)"));
+        screenshot("call-scheduler-waiting.png");
+    }
+
+    @Test
     void thePageFitsAPhoneScreen() throws IOException {
         fixtures.insertPending(1, "+14155550188", java.time.Instant.now().plusSeconds(900));
         fixtures.insertFinished(CallStatus.FAILED, "+14155550189");
+        long waitingId = insertWaitingForWindow("+14155550187");
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
         try {
             browser.navigate().refresh();
-            waitUpTo(10).until(d -> badges(d).size() == 2);
+            waitUpTo(10).until(d -> badges(d).size() == 3);
             screenshot("call-scheduler-phone.png");
+            WebElement waiting = browser.findElement(By.cssSelector("#call-" + waitingId + " .waiting"));
+            assertTrue(waiting.isDisplayed(), "the waiting text is hidden at phone width");
+            assertTrue(waiting.getText().startsWith("Waiting for its calling window"), waiting.getText());
+            // Within the part of the table shown without scrolling it sideways.
+            Object outside = ((JavascriptExecutor) browser).executeScript("const box = document.querySelector('.table-scroll')"
+                    + ".getBoundingClientRect(); const w = arguments[0].getBoundingClientRect();"
+                    + " return w.left < box.left || w.right > box.right + 1 ? JSON.stringify([box.left, box.right, w.left, w.right]) : null;",
+                    waiting);
+            assertEquals(null, outside, "the waiting text is partly outside the table's visible width [box, text]");
+            ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", waiting);
+            screenshot("call-scheduler-phone-table.png");
             Number scrollWidth = (Number) ((JavascriptExecutor) browser).executeScript(
                     "return document.documentElement.scrollWidth");
             Number viewport = (Number) ((JavascriptExecutor) browser).executeScript("return window.innerWidth");
@@ -209,6 +253,23 @@ class CallPagesBrowserTest {
         } finally {
             browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
         }
+    }
+
+    /**
+     * Stores a pending call to {@code phone} in America/Chicago, due at 22:30 there in two days and waiting for its
+     * 09:00-17:00 window to open, as the dispatcher leaves such a call.
+     */
+    private long insertWaitingForWindow(String phone) {
+        ZoneId chicago = ZoneId.of("America/Chicago");
+        ZonedDateTime due = LocalDate.now(chicago).plusDays(2).atTime(22, 30).atZone(chicago);
+        long id = fixtures.insertPending(1, phone, due.toInstant()).get(0);
+        fixtures.change(id, call -> {
+            call.timeZone = chicago.getId();
+            call.callingWindow = "09:00-17:00";
+            call.waitReason = "window";
+            call.nextAttemptAt = due.toLocalDate().plusDays(1).atTime(9, 0).atZone(chicago).toInstant();
+        });
+        return id;
     }
 
     private void typePhone(String number) {

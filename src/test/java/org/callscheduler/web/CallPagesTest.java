@@ -3,16 +3,25 @@ package org.callscheduler.web;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.TextStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 
 import jakarta.inject.Inject;
 
@@ -100,6 +109,109 @@ class CallPagesTest {
     }
 
     @Test
+    void aRowShowsTheCalleesLocalTimeAndThatTheCallWaitsForItsCallingWindow() {
+        ZoneId chicago = ZoneId.of("America/Chicago");
+        ZonedDateTime due = LocalDate.now(chicago).plusWeeks(1).atTime(22, 30).atZone(chicago);
+        ZonedDateTime opens = due.toLocalDate().plusDays(1).atTime(9, 0).atZone(chicago);
+        long id = given().contentType(ContentType.JSON)
+                .body("{\"phone_number\": \"+14155550123\", \"scheduled_time\": \"" + due.toOffsetDateTime()
+                        + "\", \"time_zone\": \"America/Chicago\","
+                        + " \"calling_window\": {\"start\": \"09:00\", \"end\": \"17:00\"}}")
+                .post("/api/schedule").then()
+                .statusCode(201)
+                .body("not_before", equalTo(opens.toInstant().toString()))
+                .extract().jsonPath().getLong("id");
+
+        String row = row(id, "Europe/Paris");
+        String scheduledInParis = DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm:ss", Locale.ENGLISH)
+                .format(due.withZoneSameInstant(ZoneId.of("Europe/Paris")));
+        assertTrue(row.contains(scheduledInParis), row);
+        assertTrue(row.contains("22:30 " + day(due) + ", callee (America/Chicago)"), row);
+        assertTrue(row.contains("Waiting for its calling window 09:00-17:00: opens in "), row);
+        assertTrue(row.contains(" d (09:00 " + day(opens) + " callee time)"), row);
+        assertTrue(!row.contains("attempts:"), "no attempt yet: " + row);
+        // The API's answer keeps its contract: the reason stays out of it.
+        given().get("/api/calls/" + id).then().statusCode(200).body("$", not(hasKey("wait_reason")));
+    }
+
+    @Test
+    void aCallDueOnTimeShowsNoWaitingText() {
+        long id = fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(600)).get(0);
+
+        String row = row(id, "UTC");
+        assertTrue(row.contains(", callee (America/Los_Angeles)"), row);
+        assertTrue(!row.contains("class=\"waiting\""), row);
+        assertTrue(!row.contains("attempts:"), row);
+    }
+
+    @Test
+    void aRetryAfterABusyLineSaysWhichRetryAndWhen() {
+        long id = fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(3600)).get(0);
+        fixtures.change(id, call -> {
+            call.scheduledTime = Instant.now().minusSeconds(120);
+            call.nextAttemptAt = Instant.now().plus(Duration.ofMinutes(10));
+            call.waitReason = "retry";
+            call.retryOn = "busy";
+            call.retryMax = 2;
+            call.retryDelaySeconds = 600;
+            call.retriedOutcomes = "busy";
+            call.callStatus = "busy";
+            call.attempts = 1;
+        });
+
+        String row = row(id, "UTC");
+        assertTrue(row.contains("Retry 1 of 2 after busy: in 10 min"), row);
+        assertTrue(row.contains("attempts: 1"), row);
+    }
+
+    @Test
+    void aCallTheCallApiThrottledSaysItWasAskedToSlowDown() {
+        long id = fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(3600)).get(0);
+        fixtures.change(id, call -> {
+            call.scheduledTime = Instant.now().minusSeconds(30);
+            call.nextAttemptAt = Instant.now().plus(Duration.ofMinutes(5));
+            call.waitReason = "throttled";
+            call.attempts = 1;
+            call.errorMessage = "Call API answered 429";
+        });
+
+        String row = row(id, "UTC");
+        assertTrue(row.contains("Call API asked to slow down: in 5 min"), row);
+        assertTrue(row.contains("attempts: 1"), row);
+    }
+
+    @Test
+    void aCallBackingOffAfterAFailedPostSaysSo() {
+        long id = fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(3600)).get(0);
+        fixtures.change(id, call -> {
+            call.scheduledTime = Instant.now().minusSeconds(30);
+            call.nextAttemptAt = Instant.now().plus(Duration.ofMinutes(2));
+            call.waitReason = "backoff";
+            call.attempts = 2;
+            call.errorMessage = "Call API answered 503";
+        });
+
+        String row = row(id, "UTC");
+        assertTrue(row.contains("Back-off after a failed attempt: in 2 min"), row);
+        assertTrue(row.contains("attempts: 2"), row);
+    }
+
+    @Test
+    void aCalleeWhoseZoneIsNotKnownIsSaidSoAndTheWindowMustOpenInAllTheirCountrysZones() {
+        String tollFree = "+18002345678";
+        long id = fixtures.insertPending(1, tollFree, Instant.now().plusSeconds(3600)).get(0);
+        fixtures.change(id, call -> {
+            call.callingWindow = "09:00-17:00 MON,TUE,WED,THU,FRI";
+            call.waitReason = "window";
+            call.nextAttemptAt = Instant.now().plus(Duration.ofHours(5));
+        });
+
+        String row = row(id, "UTC");
+        assertTrue(row.contains("callee zone unknown (US: 29 zones)"), row);
+        assertTrue(row.contains("Waiting for its calling window 09:00-17:00 MON-FRI in all 29 US zones: opens in 5 h"), row);
+    }
+
+    @Test
     void aBadNumberIsExplainedNextToTheFieldAndWhatWasTypedStays() {
         withCsrfToken().contentType(ContentType.URLENC)
                 .formParam("phone_number", "call me").formParam("scheduled_at", "2030-01-01T10:00")
@@ -139,6 +251,72 @@ class CallPagesTest {
         List<ScheduledCall> calls = QuarkusTransaction.requiringNew().call(() -> ScheduledCall.<ScheduledCall> listAll());
         assertEquals(1, calls.size());
         assertEquals(local.atZone(ZoneId.of("America/New_York")).toInstant(), calls.get(0).scheduledTime);
+    }
+
+    @Test
+    void theFormSchedulesACallWithTheCalleesZoneAndCallingWindow() {
+        ZoneId chicago = ZoneId.of("America/Chicago");
+        LocalDateTime local = LocalDate.now(chicago).plusWeeks(1).atTime(22, 30);
+
+        withCsrfToken().contentType(ContentType.URLENC)
+                .formParam("phone_number", "+1 415 555 0123").formParam("scheduled_at", local.toString())
+                .formParam("tz", "America/Chicago").formParam("action", "schedule")
+                .formParam("time_zone", "America/Chicago").formParam("window_start", "09:00")
+                .formParam("window_end", "17:00")
+                .post("/calls").then()
+                .statusCode(200)
+                .body(containsString("Call to +14155550123 scheduled."))
+                .body(not(containsString("value=\"America/Chicago\"")));
+
+        List<ScheduledCall> calls = QuarkusTransaction.requiringNew().call(() -> ScheduledCall.<ScheduledCall> listAll());
+        assertEquals(1, calls.size());
+        ScheduledCall call = calls.get(0);
+        assertEquals("America/Chicago", call.timeZone);
+        assertEquals("09:00-17:00", call.callingWindow);
+        assertEquals("window", call.waitReason);
+        assertEquals(local.toLocalDate().plusDays(1).atTime(9, 0).atZone(chicago).toInstant(), call.nextAttemptAt);
+    }
+
+    @Test
+    void aBadZoneAndAWindowWithoutItsEndAreExplainedNextToTheirFields() {
+        withCsrfToken().contentType(ContentType.URLENC)
+                .formParam("phone_number", "+14155550123").formParam("scheduled_at", "2031-01-01T10:00")
+                .formParam("tz", "UTC").formParam("action", "schedule")
+                .formParam("time_zone", "Mars/Olympus_Mons").formParam("window_start", "09:00").formParam("window_end", "")
+                .post("/calls").then()
+                .statusCode(200)
+                .body(containsString("<details class=\"more\" open>"))
+                .body(containsString("<p id=\"callee-zone-error\" class=\"error\">Time zone must be an IANA time zone id"))
+                .body(containsString("<p id=\"window-end-error\" class=\"error\">Calling window end is required, as HH:MM.</p>"))
+                .body(not(containsString("id=\"window-start-error\"")))
+                .body(containsString("value=\"Mars/Olympus_Mons\""))
+                .body(containsString("value=\"09:00\""));
+        assertEquals(0, fixtures.count(CallStatus.PENDING));
+    }
+
+    @Test
+    void callNowWhileItsWindowIsClosedSaysWhenItOpens() {
+        LocalTime inTwoHours = LocalTime.now(ZoneOffset.UTC).plusHours(2).truncatedTo(ChronoUnit.MINUTES);
+
+        withCsrfToken().contentType(ContentType.URLENC)
+                .formParam("phone_number", "+14155550123").formParam("action", "now")
+                .formParam("time_zone", "UTC").formParam("window_start", inTwoHours.toString())
+                .formParam("window_end", inTwoHours.plusHours(1).toString())
+                .post("/calls").then()
+                .statusCode(200)
+                .body(containsString("<p id=\"window-error\" class=\"error\">Calling window is closed now"))
+                .body(containsString("it opens at"));
+        assertEquals(0, fixtures.count(CallStatus.PENDING) + fixtures.count(CallStatus.IN_PROGRESS));
+    }
+
+    @Test
+    void theZoneAndWindowStayFoldedAwayUntilUsed() {
+        given().get("/").then()
+                .statusCode(200)
+                .body(containsString("<details class=\"more\">"))
+                .body(containsString("name=\"time_zone\""))
+                .body(containsString("name=\"window_start\" type=\"time\""))
+                .body(containsString("Empty: any hour."));
     }
 
     @Test
@@ -224,6 +402,18 @@ class CallPagesTest {
                 .header("X-Content-Type-Options", equalTo("nosniff"))
                 .header("X-Frame-Options", equalTo("DENY"))
                 .header("Referrer-Policy", equalTo("no-referrer"));
+    }
+
+    /** The row of call {@code id} in the table fragment, as seen from {@code tz}. */
+    private static String row(long id, String tz) {
+        String table = given().queryParam("tz", tz).get("/calls-table").then().statusCode(200).extract().asString();
+        int start = table.indexOf("<tr id=\"call-" + id + "\"");
+        assertTrue(start >= 0, "no row for call " + id + ": " + table);
+        return table.substring(start, table.indexOf("</tr>", start));
+    }
+
+    private static String day(ZonedDateTime time) {
+        return time.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
     }
 
     /** A browser that loaded the page: the CSRF cookie it was given, and the token htmx sends in a header. */
