@@ -135,17 +135,23 @@ public class CallResource {
     @GET
     @Path("/calls")
     @Operation(summary = "List calls", description = "Newest scheduled_time first; X-Total-Count gives the number of"
-            + " calls matching the filter.")
+            + " calls matching the filters, which all combine.")
     @APIResponse(responseCode = "200", description = "A page of calls",
             headers = @Header(name = TOTAL_COUNT, description = "Calls matching the filter", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(schema = @Schema(implementation = CallResponse.class, type = SchemaType.ARRAY)))
-    @APIResponse(responseCode = "400", description = "Unknown status, or a bad page or size",
+    @APIResponse(responseCode = "400", description = "A bad filter, page or size; violations names it",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public RestResponse<List<CallResponse>> list(
             @Parameter(description = "pending, in-progress, completed or failed") @QueryParam("status") String status,
+            @Parameter(description = "A phone number, normalised like the field (+1 (415) 555-0123 finds +14155550123)")
+            @QueryParam("phone_number") String phoneNumber,
+            @Parameter(description = "The client's reference") @QueryParam("reference") String reference,
+            @Parameter(description = "Scheduled at or after this instant") @QueryParam("scheduled_from") String from,
+            @Parameter(description = "Scheduled before this instant") @QueryParam("scheduled_to") String to,
             @Parameter(description = "0-based page, default 0") @QueryParam("page") String page,
             @Parameter(description = "1 to 500, default 50") @QueryParam("size") String size) {
-        CallPage<CallResponse> result = service.list(status, page, size);
+        CallPage<CallResponse> result = service.list(new CallService.ListQuery(status, phoneNumber, reference, from, to,
+                page, size));
         return RestResponse.ResponseBuilder.ok(result.calls()).header(TOTAL_COUNT, result.total()).build();
     }
 

@@ -134,38 +134,79 @@ public class CallService {
      */
     @Transactional
     public CallPage<CallResponse> list(String status, String page, String size) {
-        return list(status, page, size, CallResponse::from);
+        return list(new ListQuery(status, null, null, null, null, page, size), CallResponse::from);
+    }
+
+    /** A page of calls matching every filter given in {@code query}, newest scheduled time first. */
+    @Transactional
+    public CallPage<CallResponse> list(ListQuery query) {
+        return list(query, CallResponse::from);
     }
 
     /** A page of calls as {@link #list} gives it, each with why it waits past its scheduled time. */
     @Transactional
     public CallPage<CallWithWait> listWithWaits(String status, String page, String size) {
-        return list(status, page, size, CallWithWait::from);
+        return list(new ListQuery(status, null, null, null, null, page, size), CallWithWait::from);
     }
 
-    private <T> CallPage<T> list(String status, String page, String size, Function<ScheduledCall, T> view) {
+    /** The query parameters of GET /api/calls, as given (null when absent). */
+    public record ListQuery(String status, String phoneNumber, String reference, String scheduledFrom,
+            String scheduledTo, String page, String size) {
+    }
+
+    private <T> CallPage<T> list(ListQuery query, Function<ScheduledCall, T> view) {
         List<Violation> violations = new ArrayList<>();
-        Optional<CallStatus> filter = Optional.empty();
-        if (status != null && !status.isEmpty()) {
-            filter = CallStatus.parse(status);
-            if (filter.isEmpty()) {
+        Optional<CallStatus> status = Optional.empty();
+        if (query.status() != null && !query.status().isEmpty()) {
+            status = CallStatus.parse(query.status());
+            if (status.isEmpty()) {
                 violations.add(new Violation("status", "must be one of pending, in-progress, completed, failed"));
             }
         }
-        int pageIndex = parseInt(page, 0, 0, Integer.MAX_VALUE, "page", "must be a whole number of 0 or more",
+        Optional<String> phone = Optional.empty();
+        if (query.phoneNumber() != null && !query.phoneNumber().isEmpty()) {
+            phone = PhoneNumbers.toE164(query.phoneNumber(), config.defaultRegion());
+            if (phone.isEmpty()) {
+                violations.add(new Violation("phone_number", "must be a valid phone number, for example +14155550123"));
+            }
+        }
+        Optional<String> reference = Optional.ofNullable(query.reference()).filter(r -> !r.isEmpty());
+        if (reference.isPresent() && !isReference(reference.get())) {
+            violations.add(new Violation("reference", "must be 1 to 128 printable characters"));
+        }
+        Optional<Instant> from = instantParameter(query.scheduledFrom(), "scheduled_from", violations);
+        Optional<Instant> to = instantParameter(query.scheduledTo(), "scheduled_to", violations);
+        int pageIndex = parseInt(query.page(), 0, 0, Integer.MAX_VALUE, "page", "must be a whole number of 0 or more",
                 violations);
-        int pageSize = parseInt(size, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, "size",
+        int pageSize = parseInt(query.size(), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, "size",
                 "must be a whole number from 1 to " + MAX_PAGE_SIZE, violations);
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
-        var query = ScheduledCall.listNewestFirst(filter);
-        long total = query.count();
+        var found = ScheduledCall.listNewestFirst(new CallFilter(status, phone, reference, from, to));
+        long total = found.count();
         if ((long) pageIndex * pageSize >= total) {
             return new CallPage<>(List.of(), total);
         }
-        List<T> calls = query.page(pageIndex, pageSize).<ScheduledCall> list().stream().map(view).toList();
+        List<T> calls = found.page(pageIndex, pageSize).<ScheduledCall> list().stream().map(view).toList();
         return new CallPage<>(calls, total);
+    }
+
+    private static Optional<Instant> instantParameter(String raw, String name, List<Violation> violations) {
+        if (raw == null || raw.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Instant> parsed = parseOffsetDateTime(raw);
+        if (parsed.isEmpty()) {
+            violations.add(new Violation(name, "must be an ISO-8601 time with an offset, for example 2026-11-24T00:00:00Z"));
+        }
+        return parsed;
+    }
+
+    /** 1 to 128 characters, none of them a control character. */
+    static boolean isReference(String reference) {
+        return !reference.isEmpty() && reference.length() <= 128
+                && reference.codePoints().noneMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029);
     }
 
     /** How many calls there are of each status, every status included. */

@@ -14,9 +14,11 @@ import org.callscheduler.policy.OutcomeRetry;
  * @param retry the outcome retry, or null for none
  * @param notBefore when the call may first be sent: its due time, or its window's opening
  * @param deferral why it waits past its due time ("Calling window ... closed ..."), or null
+ * @param reference the client's reference, or null
+ * @param metadata the client's metadata as compact JSON text, or null
  */
 record CallingRules(String timeZone, CallingWindow window, Instant expiresAt, OutcomeRetry retry, Instant notBefore,
-        String deferral) {
+        String deferral, String reference, String metadata) {
 
     void applyTo(ScheduledCall call) {
         call.timeZone = timeZone;
@@ -30,5 +32,7 @@ record CallingRules(String timeZone, CallingWindow window, Instant expiresAt, Ou
         call.nextAttemptAt = notBefore;
         call.waitReason = deferral == null ? null : "window";
         call.deferral = deferral;
+        call.reference = reference;
+        call.metadata = metadata;
     }
 }

@@ -27,6 +27,9 @@ import org.callscheduler.policy.TimeZones;
 @ApplicationScoped
 class CallingRulesReader {
 
+    /** The most metadata kept, as compact JSON text. */
+    static final int MAX_METADATA_BYTES = 4096;
+
     private final CallConfig config;
     private final Optional<CallingWindow> defaultWindow;
     private final Optional<OutcomeRetry> defaultRetry;
@@ -82,6 +85,22 @@ class CallingRulesReader {
                         "must be an ISO-8601 time with an offset, for example 2026-11-24T22:30:00Z"));
             }
         }
+        String reference = request.reference();
+        if (reference != null && !CallService.isReference(reference)) {
+            violations.add(new Violation("reference", "must be 1 to 128 printable characters"));
+        }
+        String metadata = null;
+        if (request.metadata() != null && !request.metadata().isNull()) {
+            if (!request.metadata().isObject()) {
+                violations.add(new Violation("metadata", "must be a JSON object"));
+            } else {
+                metadata = request.metadata().toString();
+                if (metadata.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_METADATA_BYTES) {
+                    violations.add(new Violation("metadata", "must be at most 4 KB as JSON (" + MAX_METADATA_BYTES
+                            + " bytes)"));
+                }
+            }
+        }
         if (violations.size() > before) {
             return Optional.empty();
         }
@@ -116,7 +135,7 @@ class CallingRulesReader {
             violations.add(new Violation("expires_at", "must be in the future"));
             return Optional.empty();
         }
-        return Optional.of(new CallingRules(timeZone, window, expiresAt, retry, notBefore, deferral));
+        return Optional.of(new CallingRules(timeZone, window, expiresAt, retry, notBefore, deferral, reference, metadata));
     }
 
     private static CallingWindow readWindow(CallingWindowJson json, List<Violation> violations) {

@@ -1,6 +1,7 @@
 package org.callscheduler.call;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import jakarta.persistence.Version;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
+import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 
 /**
@@ -127,6 +129,14 @@ public class ScheduledCall extends PanacheEntityBase {
     @Column(name = "wait_reason")
     public String waitReason;
 
+    /** The client's own id for the call (an appointment, a ticket), 1-128 printable characters; or null. */
+    @Column
+    public String reference;
+
+    /** A JSON object of at most 4 KB, stored and returned as given; or null. */
+    @Column
+    public String metadata;
+
     /** When the Call API accepted the call. */
     @Column(name = "dialled_at")
     public Instant dialledAt;
@@ -161,10 +171,31 @@ public class ScheduledCall extends PanacheEntityBase {
         return counts;
     }
 
-    /** One page of calls, newest scheduled time first, optionally of one status only. */
-    public static PanacheQuery<ScheduledCall> listNewestFirst(Optional<CallStatus> status) {
+    /** One page of calls matching {@code filter}, newest scheduled time first. */
+    public static PanacheQuery<ScheduledCall> listNewestFirst(CallFilter filter) {
         Sort sort = Sort.descending("scheduledTime", "id");
-        return status.map(s -> ScheduledCall.<ScheduledCall> find("status", sort, s))
-                .orElseGet(() -> findAll(sort));
+        List<String> where = new ArrayList<>();
+        Parameters parameters = new Parameters();
+        filter.status().ifPresent(status -> {
+            where.add("status = :status");
+            parameters.and("status", status);
+        });
+        filter.phoneNumber().ifPresent(phone -> {
+            where.add("phoneNumber = :phone");
+            parameters.and("phone", phone);
+        });
+        filter.reference().ifPresent(reference -> {
+            where.add("reference = :reference");
+            parameters.and("reference", reference);
+        });
+        filter.scheduledFrom().ifPresent(from -> {
+            where.add("scheduledTime >= :from");
+            parameters.and("from", from);
+        });
+        filter.scheduledTo().ifPresent(to -> {
+            where.add("scheduledTime < :to");
+            parameters.and("to", to);
+        });
+        return where.isEmpty() ? findAll(sort) : find(String.join(" and ", where), sort, parameters);
     }
 }
