@@ -4,6 +4,11 @@ package org.callscheduler.call;
 public class CallNotPendingException extends RuntimeException {
 
     public CallNotPendingException(long id, String why) {
-        super("Call " + id + " cannot be deleted: " + why);
+        this(id, "deleted", why);
+    }
+
+    /** @param change what was asked: "deleted", "changed" */
+    public CallNotPendingException(long id, String change, String why) {
+        super("Call " + id + " cannot be " + change + ": " + why);
     }
 }

@@ -15,6 +15,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
@@ -37,6 +38,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
@@ -166,6 +168,25 @@ public class CallResource {
                     value = "{\"error\": \"Call 42 not found\"}")))
     public CallResponse get(@PathParam("id") String id) {
         return CallResponse.from(service.get(id));
+    }
+
+    @PATCH
+    @Path("/calls/{id}")
+    @Operation(summary = "Change a pending call", description = "Any of scheduled_time, phone_number, time_zone,"
+            + " calling_window, expires_at, retry, reference, metadata; null sets an optional field back to its default."
+            + " Race-free with dispatch: either the change is applied and the call is sent with the new values, or 409"
+            + " and nothing changed. An updated event records what changed.")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "reschedule",
+            value = "{\"scheduled_time\": \"2026-11-25T15:00:00Z\", \"reference\": \"appt-2291\"}")))
+    @APIResponse(responseCode = "200", description = "The changed call",
+            content = @Content(schema = @Schema(implementation = CallResponse.class)))
+    @APIResponse(responseCode = "400", description = INVALID, content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No such call", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "The call is not pending, or is being sent right now",
+            content = @Content(schema = @Schema(implementation = ApiError.class), examples = @ExampleObject(
+                    name = "being sent", value = "{\"error\": \"Call 42 cannot be changed: it is being sent right now\"}")))
+    public CallResponse patch(@PathParam("id") String id, JsonNode body) {
+        return CallResponse.from(service.patch(id, body));
     }
 
     @GET

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -22,6 +23,8 @@ import jakarta.transaction.Transactional;
 import org.callscheduler.event.CallEvent;
 import org.callscheduler.event.CallEvents;
 import org.hibernate.Session;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -58,6 +61,15 @@ public class CallService {
 
     @Inject
     Event<CallRemoved> removed;
+
+    @Inject
+    Event<CallScheduled> rescheduled;
+
+    @Inject
+    CallEvents history;
+
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
 
     void checkConfig(@Observes StartupEvent event) {
         if (!PhoneNumbers.isSupportedRegion(config.defaultRegion())) {
@@ -207,6 +219,180 @@ public class CallService {
     static boolean isReference(String reference) {
         return !reference.isEmpty() && reference.length() <= 128
                 && reference.codePoints().noneMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029);
+    }
+
+    /** The fields PATCH /api/calls/{id} may change. */
+    static final Set<String> PATCHABLE = Set.of("scheduled_time", "phone_number", "time_zone", "calling_window",
+            "expires_at", "retry", "reference", "metadata");
+    private static final Set<String> TIMING = Set.of("scheduled_time", "phone_number", "time_zone", "calling_window",
+            "expires_at");
+
+    /**
+     * Changes a pending call that no dispatcher is sending (CONTRACT part 2, PATCH): the fields given, {@code null}
+     * setting an optional one back to its default, with the same rules as when a call is created. Race-free with
+     * dispatch: the change is written only if the call's version is still the one read (a claim changes it), so
+     * either it is applied and the call is sent with the new values, or 409 and nothing changed. An {@code updated}
+     * event says what changed.
+     */
+    @Transactional
+    public ScheduledCall patch(String id, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new InvalidRequestException(List.of(new Violation("body", "must be a JSON object")));
+        }
+        ScheduledCall call = get(id);
+        List<Violation> violations = new ArrayList<>();
+        body.fieldNames().forEachRemaining(field -> {
+            if (!PATCHABLE.contains(field)) {
+                violations.add(new Violation(field, "cannot be changed (changeable: " + String.join(", ",
+                        new java.util.TreeSet<>(PATCHABLE)) + ")"));
+            }
+        });
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        if (call.status != CallStatus.PENDING) {
+            throw new CallNotPendingException(call.id, "changed", "it is " + call.status);
+        }
+        if (call.claimedBy != null) {
+            throw new CallNotPendingException(call.id, "changed", "it is being sent right now");
+        }
+        Instant now = now();
+        String phone = call.phoneNumber;
+        if (body.has("phone_number")) {
+            phone = body.get("phone_number").isTextual() ? normalisePhone(body.get("phone_number").asText(), violations)
+                    .orElse(null) : null;
+            if (!body.get("phone_number").isTextual()) {
+                violations.add(new Violation("phone_number", "must be a phone number (text)"));
+            }
+        }
+        Instant due = call.scheduledTime;
+        if (body.has("scheduled_time")) {
+            due = body.get("scheduled_time").isTextual()
+                    ? parseScheduledTime(body.get("scheduled_time").asText(), violations).orElse(null) : null;
+            if (!body.get("scheduled_time").isTextual()) {
+                violations.add(new Violation("scheduled_time", "must be an ISO-8601 time with an offset (text)"));
+            }
+        }
+        ScheduleRequest merged = new ScheduleRequest(phone, due == null ? null : due.toString(),
+                text(body, "time_zone", body.has("phone_number") ? null : call.timeZone, violations),
+                object(body, "calling_window", CallingWindowJson.class, call.callingWindow == null ? null
+                        : CallingWindowJson.from(org.callscheduler.policy.CallingWindow.parse(call.callingWindow)),
+                        violations),
+                text(body, "expires_at", call.expiresAt == null ? null : call.expiresAt.toString(), violations),
+                object(body, "retry", RetryJson.class, org.callscheduler.policy.OutcomeRetry.fromColumns(call.retryOn,
+                        call.retryMax, call.retryDelaySeconds).map(RetryJson::from).orElse(null), violations),
+                text(body, "reference", call.reference, violations),
+                body.has("metadata") ? body.get("metadata") : CallResponse.metadata(call.metadata));
+        if (!violations.isEmpty() || phone == null || due == null) {
+            throw new InvalidRequestException(violations);
+        }
+        boolean timing = TIMING.stream().anyMatch(body::has);
+        boolean keepExpiry = timing && !body.has("expires_at");
+        if (keepExpiry) {
+            merged = new ScheduleRequest(merged.phoneNumber(), merged.scheduledTime(), merged.timeZone(),
+                    merged.callingWindow(), null, merged.retry(), merged.reference(), merged.metadata());
+        }
+        Optional<CallingRules> read = rulesReader.read(merged, phone, due.isBefore(now) ? now : due, now, false,
+                violations);
+        if (read.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        CallingRules rules = read.get();
+        Map<String, String> before = describe(call);
+        call.phoneNumber = phone;
+        call.reference = rules.reference();
+        call.metadata = rules.metadata();
+        call.retryOn = rules.retry() == null ? null : rules.retry().onColumn();
+        call.retryMax = rules.retry() == null ? 0 : rules.retry().maxRetries();
+        call.retryDelaySeconds = rules.retry() == null ? 0 : rules.retry().delay().toSeconds();
+        if (timing) {
+            call.scheduledTime = due;
+            call.timeZone = rules.timeZone();
+            call.callingWindow = rules.window() == null ? null : rules.window().toString();
+            // A kept expiry stays when the call can still be placed before it; else the default for the new time.
+            call.expiresAt = keepExpiry && call.expiresAt != null && call.expiresAt.isAfter(rules.notBefore())
+                    ? call.expiresAt : rules.expiresAt();
+            boolean backingOff = ("backoff".equals(call.waitReason) || "throttled".equals(call.waitReason))
+                    && call.nextAttemptAt != null && call.nextAttemptAt.isAfter(rules.notBefore());
+            if (!backingOff) {
+                call.nextAttemptAt = rules.notBefore();
+                call.waitReason = rules.deferral() != null ? "window" : null;
+            }
+        }
+        call.updatedAt = now;
+        Map<String, String> after = describe(call);
+        List<String> changes = new ArrayList<>();
+        for (Map.Entry<String, String> field : after.entrySet()) {
+            String old = before.get(field.getKey());
+            if (!java.util.Objects.equals(old, field.getValue())) {
+                changes.add(field.getKey() + " " + old + " -> " + field.getValue());
+            }
+        }
+        try {
+            ScheduledCall.flush();
+        } catch (jakarta.persistence.OptimisticLockException e) {
+            throw new CallNotPendingException(call.id, "changed", "it is being sent right now");
+        }
+        String detail = changes.isEmpty() ? "Nothing changed" : "Changed " + String.join("; ", changes);
+        ScheduledCall.getEntityManager().unwrap(Session.class).doWork(connection -> history.append(connection, now,
+                List.of(new org.callscheduler.event.NewEvent(call.id, org.callscheduler.event.EventType.UPDATED,
+                        call.status.value(), call.callStatus, call.attempts, detail))));
+        if (call.nextAttemptAt != null) {
+            rescheduled.fire(new CallScheduled(1, call.nextAttemptAt));
+        }
+        Log.infof("Call %d changed: %s", call.id, detail);
+        return call;
+    }
+
+    private static Map<String, String> describe(ScheduledCall call) {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("scheduled_time", String.valueOf(call.scheduledTime));
+        fields.put("phone_number", call.phoneNumber);
+        fields.put("time_zone", call.timeZone);
+        fields.put("calling_window", call.callingWindow);
+        fields.put("expires_at", String.valueOf(call.expiresAt));
+        fields.put("retry", call.retryOn == null ? null : call.retryOn + " x" + call.retryMax + " after "
+                + java.time.Duration.ofSeconds(call.retryDelaySeconds));
+        fields.put("reference", call.reference);
+        fields.put("metadata", call.metadata);
+        fields.put("not_before", String.valueOf(call.nextAttemptAt));
+        return fields;
+    }
+
+    /** A text field of a PATCH body: absent keeps {@code current}, null clears it. */
+    private static String text(JsonNode body, String field, String current, List<Violation> violations) {
+        if (!body.has(field)) {
+            return current;
+        }
+        JsonNode value = body.get(field);
+        if (value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            violations.add(new Violation(field, "must be text or null"));
+            return null;
+        }
+        return value.asText();
+    }
+
+    /** An object field of a PATCH body: absent keeps {@code current}, null clears it. */
+    private <T> T object(JsonNode body, String field, Class<T> type, T current, List<Violation> violations) {
+        if (!body.has(field)) {
+            return current;
+        }
+        JsonNode value = body.get(field);
+        if (value.isNull()) {
+            return null;
+        }
+        try {
+            if (!value.isObject()) {
+                throw new IllegalArgumentException();
+            }
+            return json.treeToValue(value, type);
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            violations.add(new Violation(field, "must be an object as in CONTRACT part 2, or null"));
+            return null;
+        }
     }
 
     /** How many calls there are of each status, every status included. */

@@ -147,7 +147,7 @@ class DispatchStore {
             boolean gap = !pacing.minGapPerNumber().isZero();
             try (PreparedStatement select = connection.prepareStatement("SELECT c.id, c.phone_number,"
                     + " c.idempotency_key, c.attempts, c.dial_posts, c.claimed_by, c.sent_at, c.next_attempt_at,"
-                    + " c.expires_at, c.calling_window, c.time_zone FROM scheduled_calls c"
+                    + " c.expires_at, c.calling_window, c.time_zone, c.version FROM scheduled_calls c"
                     + " WHERE c.status = 'pending' AND c.next_attempt_at <= ?"
                     + (takeOver ? "" : " AND c.claimed_by IS NULL")
                     // one call to a person at a time: none while another call to the number is claimed or in progress
@@ -167,7 +167,7 @@ class DispatchStore {
                     while (rows.next()) {
                         due.add(new Due(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getInt(4),
                                 rows.getInt(5), rows.getString(6), rows.getObject(7) != null, instant(rows, 8),
-                                instant(rows, 9), rows.getString(10), rows.getString(11)));
+                                instant(rows, 9), rows.getString(10), rows.getString(11), rows.getLong(12)));
                     }
                 }
             }
@@ -211,10 +211,11 @@ class DispatchStore {
                 defer(connection, d, now, events);
             }
             toClaim.sort(Comparator.comparingLong(Due::id));
-            // Conditional, so that a row that changed since it was read (deleted, say) is not claimed.
+            // Conditional on the version read, so that a row that changed since (deleted, or changed by a PATCH: its
+            // new number or time) is not claimed with what was read before: the claim sends only what is stored.
             try (PreparedStatement update = connection.prepareStatement("UPDATE scheduled_calls SET claimed_by = ?,"
                     + " claim_token = ?, lease_until = ?, next_attempt_at = ?, sent_at = NULL, wait_reason = NULL,"
-                    + " version = version + 1 WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?")) {
+                    + " version = version + 1 WHERE id = ? AND status = 'pending' AND next_attempt_at <= ? AND version = ?")) {
                 for (Due d : toClaim) {
                     update.setString(1, owner);
                     update.setString(2, token);
@@ -222,6 +223,7 @@ class DispatchStore {
                     update.setObject(4, utc(leaseUntil));
                     update.setLong(5, d.id());
                     update.setObject(6, utc(now));
+                    update.setLong(7, d.version());
                     update.addBatch();
                 }
                 if (!toClaim.isEmpty()) {
@@ -287,7 +289,7 @@ class DispatchStore {
 
     /** A due row as a claim reads it. */
     private record Due(long id, String phone, String key, int attempts, int dialPosts, String claimedBy, boolean sent,
-            Instant dueAt, Instant expiresAt, String callingWindow, String timeZone) {
+            Instant dueAt, Instant expiresAt, String callingWindow, String timeZone, long version) {
     }
 
     private record Deferral(Due due, Instant until, String detail) {
@@ -346,11 +348,12 @@ class DispatchStore {
         }
         try (PreparedStatement fail = connection.prepareStatement("UPDATE scheduled_calls SET status = 'failed',"
                 + " error_message = ?, updated_at = ?," + RELEASE + ", wait_reason = NULL"
-                + " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?")) {
+                + " WHERE id = ? AND status = 'pending' AND next_attempt_at <= ? AND version = ?")) {
             fail.setString(1, CallEvents.cut(reason, MAX_ERROR));
             fail.setObject(2, utc(now));
             fail.setLong(3, d.id());
             fail.setObject(4, utc(now));
+            fail.setLong(5, d.version());
             if (fail.executeUpdate() != 1) {
                 return;
             }
@@ -369,10 +372,11 @@ class DispatchStore {
         Due d = deferral.due();
         try (PreparedStatement defer = connection.prepareStatement("UPDATE scheduled_calls SET next_attempt_at = ?,"
                 + " wait_reason = 'window', claimed_by = NULL, claim_token = NULL, lease_until = NULL, sent_at = NULL,"
-                + " version = version + 1 WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?")) {
+                + " version = version + 1 WHERE id = ? AND status = 'pending' AND next_attempt_at <= ? AND version = ?")) {
             defer.setObject(1, utc(deferral.until()));
             defer.setLong(2, d.id());
             defer.setObject(3, utc(now));
+            defer.setLong(4, d.version());
             if (defer.executeUpdate() != 1) {
                 return;
             }

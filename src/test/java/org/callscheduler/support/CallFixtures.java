@@ -26,6 +26,16 @@ public class CallFixtures {
         ScheduledCall.getEntityManager().createNativeQuery("DELETE FROM idempotent_requests").executeUpdate();
     }
 
+    /** Makes the calls of {@code ids} due one after another: the first at {@code first}, then every {@code step}. */
+    @Transactional
+    public void dueOneAfterAnother(List<Long> ids, Instant first, java.time.Duration step) {
+        for (int i = 0; i < ids.size(); i++) {
+            ScheduledCall call = ScheduledCall.findById(ids.get(i));
+            call.scheduledTime = first.plus(step.multipliedBy(i)).truncatedTo(ChronoUnit.MICROS);
+            call.nextAttemptAt = call.scheduledTime;
+        }
+    }
+
     /** Changes a stored call, for the states a test needs. */
     @Transactional
     public void change(long id, java.util.function.Consumer<ScheduledCall> change) {
