@@ -51,4 +51,11 @@ public interface WebhookConfig {
     /** The longest wait between tries: a receiver back after an outage gets its events within this. */
     @WithDefault("60s")
     Duration backoffMax();
+
+    /**
+     * How long a stopping instance waits for the deliveries in flight to be answered and recorded; those still
+     * unanswered then are given back, to be sent again (same webhook-id) at once rather than after the lease.
+     */
+    @WithDefault("5s")
+    Duration shutdownGrace();
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -58,6 +59,10 @@ public class WebhookDeliveryJob {
     private WebhookTarget target;
     private HttpClient client;
     private volatile boolean stopping;
+    /** Held by the delivery run in progress, from its first claim until its last outcome is recorded. */
+    private final ReentrantLock running = new ReentrantLock();
+    /** Completed by a stop that waited its grace: the run in progress stops waiting for answers and records nothing. */
+    private final CompletableFuture<Void> abandoned = new CompletableFuture<>();
     private final Set<String> openClaims = ConcurrentHashMap.newKeySet();
 
     private Instant pausedUntil = Instant.MIN;
@@ -118,8 +123,37 @@ public class WebhookDeliveryJob {
                 .register(registry);
     }
 
+    /**
+     * On SIGTERM, before the datasource closes: claims nothing more, waits up to {@code shutdown-grace} for the run
+     * in progress to get its answers and record them (so that what the receiver took is not sent again after a
+     * restart), and gives back the claims still open then, so that their events are sent again at once (with the
+     * same webhook-id) rather than after their lease.
+     */
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
+        if (target == null) {
+            return;
+        }
+        try {
+            if (running.tryLock(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                running.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        abandoned.complete(null);
+        Set<String> open = Set.copyOf(openClaims);
+        if (open.isEmpty()) {
+            return;
+        }
+        try {
+            store.release(open);
+            Log.warnf("Webhook deliveries still unanswered after %s: given back, to be sent again (same webhook-id)",
+                    config.shutdownGrace());
+        } catch (RuntimeException e) {
+            Log.warnf("Could not give back webhook claims (%s): their events are sent again once their lease ends",
+                    e.getMessage());
+        }
     }
 
     /** Whether webhooks are configured. */
@@ -159,7 +193,11 @@ public class WebhookDeliveryJob {
         try {
             deliver();
         } catch (Exception e) {
-            Log.errorf("Webhook delivery run failed (%s); the next run tries again", e.getMessage());
+            if (stopping) {
+                Log.debugf("Webhook delivery run ended by the shutdown (%s)", e.getMessage());
+            } else {
+                Log.errorf("Webhook delivery run failed (%s); the next run tries again", e.getMessage());
+            }
         }
     }
 
@@ -170,6 +208,15 @@ public class WebhookDeliveryJob {
      * @return how many events were delivered
      */
     int deliver() {
+        running.lock();
+        try {
+            return deliverBatches();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private int deliverBatches() {
         int total = 0;
         while (!stopping && !Instant.now().isBefore(pausedUntil)) {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -179,6 +226,9 @@ public class WebhookDeliveryJob {
             }
             batch.forEach(c -> openClaims.add(c.token()));
             List<WebhookStore.Outcome> outcomes = send(batch);
+            if (abandoned.isDone()) {
+                break; // stopped after the grace: the claims were given back, the database is closing
+            }
             store.record(outcomes, Instant.now().truncatedTo(ChronoUnit.MICROS));
             batch.forEach(c -> openClaims.remove(c.token()));
             long ok = outcomes.stream().filter(WebhookStore.Outcome.Delivered.class::isInstance).count();
@@ -224,9 +274,12 @@ public class WebhookDeliveryJob {
         List<WebhookStore.Outcome> outcomes = new ArrayList<>(batch.size());
         for (int i = 0; i < sends.size(); i++) {
             WebhookStore.Claimed claimed = batch.get(i);
+            CompletableFuture<WebhookStore.Outcome> sent = sends.get(i);
             try {
-                outcomes.add(sends.get(i).get(config.timeout().toMillis() + config.connectTimeout().toMillis() + 1000,
-                        TimeUnit.MILLISECONDS));
+                // The answer, or a stop that gave up waiting for it.
+                CompletableFuture.anyOf(sent, abandoned).get(config.timeout().toMillis()
+                        + config.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+                outcomes.add(sent.isDone() ? sent.join() : failure(claimed, "no answer before the instance stopped"));
             } catch (Exception e) {
                 outcomes.add(failure(claimed, "no answer: " + e));
             }

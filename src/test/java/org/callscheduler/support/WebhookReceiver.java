@@ -45,6 +45,7 @@ public final class WebhookReceiver {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile int status = 200;
     private final AtomicInteger failFirst = new AtomicInteger();
+    private final AtomicInteger arrived = new AtomicInteger();
     private volatile Duration delay = Duration.ZERO;
 
     public WebhookReceiver(String secret) {
@@ -96,6 +97,7 @@ public final class WebhookReceiver {
 
     public void reset() {
         received.clear();
+        arrived.set(0);
         status = 200;
         failFirst.set(0);
         delay = Duration.ZERO;
@@ -106,6 +108,11 @@ public final class WebhookReceiver {
         return new ArrayList<>(received);
     }
 
+    /** Messages that have arrived, including those not answered yet (a slow receiver still holds them). */
+    public int arrived() {
+        return arrived.get();
+    }
+
     /** The messages answered with 2xx. */
     public List<Received> delivered() {
         return received.stream().filter(r -> r.answeredWith() >= 200 && r.answeredWith() < 300).toList();
@@ -114,6 +121,7 @@ public final class WebhookReceiver {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange; InputStream in = exchange.getRequestBody()) {
             String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            arrived.incrementAndGet();
             String id = exchange.getRequestHeaders().getFirst("webhook-id");
             String timestamp = exchange.getRequestHeaders().getFirst("webhook-timestamp");
             String signature = exchange.getRequestHeaders().getFirst("webhook-signature");
