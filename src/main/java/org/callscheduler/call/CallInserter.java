@@ -32,9 +32,11 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 class CallInserter {
 
+    /** Most calls in one transaction (a batch request of up to 1,000 always goes whole, in one). */
     private static final int MAX_BATCH = 500;
 
-    private record Insert(ScheduledCall call, CompletableFuture<ScheduledCall> stored) {
+    /** The calls of one request, stored together or not at all. */
+    private record Insert(List<ScheduledCall> calls, CompletableFuture<List<ScheduledCall>> stored) {
     }
 
     private final BlockingQueue<Insert> queue = new LinkedBlockingQueue<>();
@@ -65,10 +67,15 @@ class CallInserter {
 
     /** Stores {@code call}; the stage completes once it is committed. */
     CompletionStage<ScheduledCall> insert(ScheduledCall call) {
+        return insertAll(List.of(call)).thenApply(stored -> stored.get(0));
+    }
+
+    /** Stores {@code calls} in one transaction, all or none; the stage completes once they are committed. */
+    CompletionStage<List<ScheduledCall>> insertAll(List<ScheduledCall> calls) {
         if (!running) {
             return CompletableFuture.failedFuture(new IllegalStateException("The application is stopping"));
         }
-        Insert insert = new Insert(call, new CompletableFuture<>());
+        Insert insert = new Insert(calls, new CompletableFuture<>());
         queue.add(insert);
         return insert.stored();
     }
@@ -83,7 +90,12 @@ class CallInserter {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
+                int calls = first.calls().size();
+                for (Insert next = queue.peek(); next != null && calls + next.calls().size() <= MAX_BATCH;
+                        next = queue.peek()) {
+                    batch.add(queue.poll());
+                    calls += next.calls().size();
+                }
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -97,8 +109,7 @@ class CallInserter {
     /** The first events of each new call, in the transaction that stores it: created, and deferred when it waits for its window. */
     private void recordCreated(List<Insert> batch) {
         List<NewEvent> events = new ArrayList<>(batch.size());
-        for (Insert insert : batch) {
-            ScheduledCall call = insert.call();
+        for (ScheduledCall call : calls(batch)) {
             events.add(new NewEvent(call.id, EventType.CREATED, call.status.value(), null, 0,
                     "Scheduled for " + call.scheduledTime + (call.expiresAt == null ? "" : "; expires at " + call.expiresAt)));
             if (call.deferral != null) {
@@ -106,29 +117,36 @@ class CallInserter {
             }
         }
         ScheduledCall.getEntityManager().unwrap(Session.class)
-                .doWork(connection -> history.append(connection, batch.get(0).call().createdAt, events));
+                .doWork(connection -> history.append(connection, batch.get(0).calls().get(0).createdAt, events));
     }
 
     private void write(List<Insert> batch) {
+        List<ScheduledCall> calls = calls(batch);
         try {
             QuarkusTransaction.requiringNew().run(() -> {
-                for (Insert insert : batch) {
-                    insert.call().persist();
+                for (ScheduledCall call : calls) {
+                    call.persist();
                 }
                 ScheduledCall.flush();
                 recordCreated(batch);
                 // One event for the whole batch: the dispatcher only needs the earliest due time.
-                scheduled.fire(new CallScheduled(batch.size(), batch.stream()
-                        .map(insert -> insert.call().nextAttemptAt).min(Instant::compareTo).orElseThrow()));
+                scheduled.fire(new CallScheduled(calls.size(), calls.stream()
+                        .map(call -> call.nextAttemptAt).min(Instant::compareTo).orElseThrow()));
             });
         } catch (RuntimeException e) {
-            Log.errorf(e, "Could not store %d new calls", batch.size());
+            Log.errorf(e, "Could not store %d new calls", calls.size());
             batch.forEach(insert -> insert.stored().completeExceptionally(e));
             return;
         }
         for (Insert insert : batch) {
-            Log.debugf("Call %d scheduled for %s", insert.call().id, insert.call().scheduledTime);
-            insert.stored().complete(insert.call());
+            insert.calls().forEach(call -> Log.debugf("Call %d scheduled for %s", call.id, call.scheduledTime));
+            insert.stored().complete(insert.calls());
         }
+    }
+
+    private static List<ScheduledCall> calls(List<Insert> batch) {
+        List<ScheduledCall> calls = new ArrayList<>();
+        batch.forEach(insert -> calls.addAll(insert.calls()));
+        return calls;
     }
 }

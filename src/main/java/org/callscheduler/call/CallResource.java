@@ -134,6 +134,30 @@ public class CallResource {
         return idempotent(http, key, "call-now", request, () -> created(service.callNow(request)));
     }
 
+    @POST
+    @Path("/calls/batch")
+    @RateLimited
+    @Operation(summary = "Schedule up to 1,000 calls at once", description = "All or nothing: every item is checked as"
+            + " POST /api/schedule checks its body, and one bad item stores nothing (400 naming it as calls[3].field)."
+            + " The calls are stored in one transaction and returned in the order given.")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "two reminders", value = "{\"calls\": ["
+            + "{\"phone_number\": \"+14155550123\", \"scheduled_time\": \"2026-11-25T15:00:00Z\", \"reference\": \"appt-1\"},"
+            + " {\"phone_number\": \"+14155550124\", \"scheduled_time\": \"2026-11-25T15:10:00Z\", \"reference\": \"appt-2\"}]}")))
+    @APIResponse(responseCode = "201", description = "The stored calls, in the order given",
+            content = @Content(schema = @Schema(implementation = BatchResponse.class)))
+    @APIResponse(responseCode = "400", description = "A bad item (violations names it as calls[i].field); nothing stored",
+            content = @Content(schema = @Schema(implementation = ApiError.class), examples = @ExampleObject(name = "bad item",
+                    value = "{\"error\": \"Invalid request\", \"violations\": [{\"field\": \"calls[1].phone_number\","
+                            + " \"message\": \"must be a valid phone number, for example +14155550123\"}]}")))
+    @APIResponse(responseCode = "413", description = "The body is larger than quarkus.http.limits.max-body-size (8 MB)",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Uni<Response> batch(@HeaderParam(IDEMPOTENCY_KEY) String key, @Context ContainerRequestContext http,
+            @NotNull(message = "a JSON object is required") BatchRequest request) {
+        return idempotent(http, key, "batch", request, () -> Uni.createFrom().completionStage(service.scheduleAll(request))
+                .map(calls -> Response.status(Response.Status.CREATED)
+                        .entity(new BatchResponse(calls.stream().map(CallResponse::from).toList())).build()));
+    }
+
     @GET
     @Path("/calls")
     @Operation(summary = "List calls", description = "Newest scheduled_time first; X-Total-Count gives the number of"

@@ -93,6 +93,52 @@ public class CallService {
         return create(phone.orElseThrow(), time.orElseThrow(), rules.orElseThrow());
     }
 
+    /** The most calls in one POST /api/calls/batch. */
+    static final int MAX_BATCH = 1000;
+
+    /**
+     * Stores up to 1,000 calls in one transaction, all or none; completes once they are committed. Every item is
+     * checked as POST /api/schedule checks its body, and any problem is a 400 naming it as {@code calls[3].field}.
+     */
+    public CompletionStage<List<ScheduledCall>> scheduleAll(BatchRequest request) {
+        List<Violation> violations = new ArrayList<>();
+        if (request.calls() == null || request.calls().isEmpty() || request.calls().size() > MAX_BATCH) {
+            throw new InvalidRequestException(List.of(new Violation("calls", "must list 1 to " + MAX_BATCH + " calls")));
+        }
+        Instant now = now();
+        List<ScheduledCall> calls = new ArrayList<>(request.calls().size());
+        for (int i = 0; i < request.calls().size(); i++) {
+            ScheduleRequest item = request.calls().get(i);
+            List<Violation> itemViolations = new ArrayList<>();
+            if (item == null) {
+                itemViolations.add(new Violation("", "must be a call object"));
+            } else {
+                if (item.phoneNumber() == null) {
+                    itemViolations.add(new Violation("phone_number", "is required"));
+                }
+                if (item.scheduledTime() == null) {
+                    itemViolations.add(new Violation("scheduled_time", "is required"));
+                }
+                Optional<String> phone = item.phoneNumber() == null ? Optional.empty()
+                        : normalisePhone(item.phoneNumber(), itemViolations);
+                Optional<Instant> time = item.scheduledTime() == null ? Optional.empty()
+                        : parseScheduledTime(item.scheduledTime(), itemViolations);
+                Optional<CallingRules> rules = phone.isEmpty() || time.isEmpty() ? Optional.empty()
+                        : rulesReader.read(item, phone.get(), time.get(), now, false, itemViolations);
+                if (itemViolations.isEmpty()) {
+                    calls.add(newCall(phone.get(), time.get(), rules.orElseThrow(), now));
+                }
+            }
+            String prefix = "calls[" + i + "]";
+            itemViolations.forEach(v -> violations.add(new Violation(
+                    v.field().isEmpty() ? prefix : prefix + "." + v.field(), v.message())));
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        return inserter.insertAll(calls);
+    }
+
     /**
      * Stores a call to be dialled straight away; completes once it is committed. A call whose calling window is
      * closed now is refused (400 naming calling_window and when it opens): "now" cannot wait.
@@ -432,7 +478,10 @@ public class CallService {
     // ---- helpers
 
     private CompletionStage<ScheduledCall> create(String phoneNumber, Instant dueAt, CallingRules rules) {
-        Instant now = now();
+        return inserter.insert(newCall(phoneNumber, dueAt, rules, now()));
+    }
+
+    private static ScheduledCall newCall(String phoneNumber, Instant dueAt, CallingRules rules, Instant now) {
         ScheduledCall call = new ScheduledCall();
         call.phoneNumber = phoneNumber;
         call.scheduledTime = dueAt;
@@ -441,7 +490,7 @@ public class CallService {
         call.idempotencyKey = UUID.randomUUID().toString();
         call.createdAt = now;
         call.updatedAt = now;
-        return inserter.insert(call);
+        return call;
     }
 
     private Optional<String> normalisePhone(String raw, List<Violation> violations) {

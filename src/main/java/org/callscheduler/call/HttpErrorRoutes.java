@@ -55,17 +55,28 @@ class HttpErrorRoutes {
     /** The largest header section answered (names, values and their separators), as Vert.x's default limit. */
     static final int MAX_HEADERS = 20 * 1024;
 
+    /** Paths whose bodies may be larger than {@code call-scheduler.http.max-body-size}: up to Quarkus's own limit. */
+    static final String BATCH_PATH = "/api/calls/batch";
+
     @Inject
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
-    Optional<MemorySize> maxBodySize;
+    Optional<MemorySize> largestBody;
+
+    @Inject
+    @ConfigProperty(name = "call-scheduler.http.max-body-size", defaultValue = "64K")
+    MemorySize maxBodySize;
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(HttpErrorRoutes::refuseOversizedHead);
-        // Before Quarkus's own check (ROUTE_ORDER_UPLOAD_LIMIT), which answers an empty 413.
-        maxBodySize.ifPresent(limit -> {
-            BodyHandler chunkedBody = BodyHandler.create(false).setBodyLimit(limit.asLongValue());
-            router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1)
-                    .handler(ctx -> refuseOversizedBody(ctx, limit.asLongValue(), chunkedBody));
+        // Before Quarkus's own check (ROUTE_ORDER_UPLOAD_LIMIT), which answers an empty 413. Every body is held to
+        // call-scheduler.http.max-body-size but a batch, which may be as large as Quarkus's limit.
+        long usual = maxBodySize.asLongValue();
+        long batch = largestBody.map(MemorySize::asLongValue).orElse(usual);
+        BodyHandler usualBody = BodyHandler.create(false).setBodyLimit(usual);
+        BodyHandler batchBody = BodyHandler.create(false).setBodyLimit(batch);
+        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(ctx -> {
+            boolean isBatch = BATCH_PATH.equals(ctx.request().path());
+            refuseOversizedBody(ctx, isBatch ? batch : usual, isBatch ? batchBody : usualBody);
         });
         // Before Quarkus's error handler, which answers 500 to what fails while Quarkus REST reads a body.
         router.route().failureHandler(this::clientFailure);

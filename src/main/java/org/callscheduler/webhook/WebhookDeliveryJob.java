@@ -94,6 +94,12 @@ public class WebhookDeliveryJob {
             return;
         }
         target = WebhookTarget.of(url.get(), config.secret().orElse(null));
+        Duration longest = config.connectTimeout().plus(config.timeout());
+        if (config.lease().compareTo(longest.multipliedBy(2)) < 0) {
+            throw new IllegalStateException("call-scheduler.webhooks.lease (" + config.lease() + ") must be at least twice"
+                    + " connect-timeout + timeout (" + longest + "), or another instance could send an event while its"
+                    + " delivery is still under way");
+        }
         client = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -239,9 +245,7 @@ public class WebhookDeliveryJob {
             }
             failuresInARow = 0;
             failingSince = null;
-            if (batch.size() < config.maxInFlight()) {
-                break;
-            }
+            // On, even after a batch that was not full: each call's next event may go now that the one before went.
         }
         return total;
     }

@@ -152,6 +152,9 @@ class WebhookKillIT {
         settings.put("call-scheduler.webhooks.url", receiver.url());
         settings.put("call-scheduler.webhooks.secret", WebhookReceiver.SECRET);
         settings.put("call-scheduler.webhooks.lease", LEASE.toSeconds() + "s");
+        // The lease must be at least twice the longest delivery.
+        settings.put("call-scheduler.webhooks.connect-timeout", "500ms");
+        settings.put("call-scheduler.webhooks.timeout", "2s");
         settings.put("call-scheduler.webhooks.max-in-flight", String.valueOf(MAX_IN_FLIGHT));
         return settings;
     }
