@@ -26,6 +26,7 @@ import org.callscheduler.call.CallNotFoundException;
 import org.callscheduler.call.CallNotPendingException;
 import org.callscheduler.call.CallNowRequest;
 import org.callscheduler.call.CallPage;
+import org.callscheduler.call.CallResponse;
 import org.callscheduler.call.CallService;
 import org.callscheduler.call.CallStatus;
 import org.callscheduler.call.CallWithWait;
@@ -66,6 +67,8 @@ public class CallPages {
         static native TemplateInstance page$form(CallViews.Form form);
 
         static native TemplateInstance page$table(CallViews.Table table);
+
+        static native TemplateInstance page$timeline(CallViews.Timeline timeline);
 
     }
 
@@ -127,6 +130,35 @@ public class CallPages {
                     .header("HX-Trigger", CALLS_CHANGED)
                     .build();
         });
+    }
+
+    /**
+     * A call's history, for the panel a row's History button opens; it refreshes itself every 3 seconds while the
+     * call is going on. An unknown call gets the panel with a message, and a 404.
+     */
+    @GET
+    @Path("calls/{id}/timeline")
+    public RestResponse<TemplateInstance> timeline(@PathParam("id") String id, @QueryParam("tz") String tz) {
+        ZoneId zone = CallViews.zone(tz);
+        RestResponse<TemplateInstance> missing = RestResponse.status(RestResponse.Status.NOT_FOUND,
+                Templates.page$timeline(CallViews.Timeline.missing(id, zone)));
+        long callId;
+        try {
+            callId = Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            return missing;
+        }
+        // The call before its events: a call that ends in between shows its last events at the next refresh.
+        CallResponse call = service.findAll(List.of(callId)).get(callId);
+        if (call == null) {
+            return missing;
+        }
+        try {
+            return RestResponse.ok(Templates.page$timeline(CallViews.Timeline.of(call,
+                    service.events(String.valueOf(callId)), zone)));
+        } catch (CallNotFoundException e) {
+            return missing;
+        }
     }
 
     /** The row's Delete button. Answers the table without the call, or with the reason it stays. */
