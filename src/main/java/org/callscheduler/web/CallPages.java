@@ -35,8 +35,11 @@ import org.callscheduler.call.InvalidRequestException;
 import org.callscheduler.call.ScheduleRequest;
 import org.callscheduler.call.ScheduledCall;
 import org.callscheduler.call.Violation;
+import org.callscheduler.event.CallEvents;
 import org.callscheduler.security.CsrfChecked;
 import org.callscheduler.security.RateLimited;
+import org.callscheduler.webhook.WebhookBacklog;
+import org.callscheduler.webhook.WebhookDeliveryJob;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -74,6 +77,9 @@ public class CallPages {
 
     @Inject
     CallService service;
+
+    @Inject
+    WebhookDeliveryJob webhooks;
 
     @GET
     public TemplateInstance page(@QueryParam("status") String status, @QueryParam("page") String page,
@@ -199,7 +205,18 @@ public class CallPages {
             String label = Character.toUpperCase(s.value().charAt(0)) + s.value().substring(1).replace('-', ' ');
             filters.add(new CallViews.Filter(s.value(), label, counts.get(s), s.value().equals(filter)));
         }
-        return new CallViews.Table(rows, filters, filter, pageIndex, pages, result.total(), zone.getId(), notice);
+        return new CallViews.Table(rows, filters, filter, pageIndex, pages, result.total(), zone.getId(), notice,
+                webhooks(zone, now));
+    }
+
+    /** The banners' words on webhook delivery: since when it fails and how many were given up; none while off. */
+    private CallViews.Webhooks webhooks(ZoneId zone, Instant now) {
+        if (!webhooks.isEnabled()) {
+            return CallViews.Webhooks.NONE;
+        }
+        WebhookBacklog backlog = webhooks.backlog();
+        return CallViews.Webhooks.of(webhooks.failingSince(), backlog.pending(),
+                webhooks.lastError().map(error -> CallEvents.cut(error, 300)), backlog.dead(), zone, now);
     }
 
     /** A violation in words for the page: the service's message, or a plainer one for a missing date. */

@@ -26,6 +26,8 @@ import org.callscheduler.policy.TimeZones;
 final class CallViews {
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm:ss", Locale.ENGLISH);
+    /** A time of today: "10:41:07". */
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ENGLISH);
     /** A time of the callee's day: "09:15 Tue". */
     private static final DateTimeFormatter CALLEE = DateTimeFormatter.ofPattern("HH:mm EEE", Locale.ENGLISH);
 
@@ -83,9 +85,9 @@ final class CallViews {
         }
     }
 
-    /** The call table: one page of rows, the filter and the paging. */
+    /** The call table: one page of rows, the filter and the paging, and how webhook delivery fares. */
     record Table(List<Row> rows, List<Filter> filters, String status, int page, int pages, long total, String zone,
-            String notice) {
+            String notice, Webhooks webhooks) {
 
         public boolean hasPrevious() {
             return page > 0;
@@ -105,6 +107,37 @@ final class CallViews {
 
         public int shownPage() {
             return page + 1;
+        }
+    }
+
+    /**
+     * What the table's banners say about webhook delivery.
+     *
+     * @param failingSince since when deliveries fail one after another, in the person's zone ("10:41:07" today,
+     *        with the date before); empty while they do not fail
+     * @param waiting events waiting to be delivered
+     * @param lastError the last failure, in words; may be empty
+     * @param dead deliveries given up (410 Gone, or past the max age)
+     */
+    record Webhooks(String failingSince, long waiting, String lastError, long dead) {
+
+        /** Webhooks off: nothing to say. */
+        static final Webhooks NONE = new Webhooks("", 0, "", 0);
+
+        static Webhooks of(Optional<Instant> failingSince, long waiting, Optional<String> lastError, long dead,
+                ZoneId zone, Instant now) {
+            String since = failingSince.map(at -> at.atZone(zone).toLocalDate().equals(now.atZone(zone).toLocalDate())
+                    ? TIME.format(at.atZone(zone)) : WHEN.format(at.atZone(zone))).orElse("");
+            return new Webhooks(since, waiting, lastError.orElse(""), dead);
+        }
+
+        public boolean failing() {
+            return !failingSince.isEmpty();
+        }
+
+        /** "1 webhook delivery given up (dead)", "3 webhook deliveries given up (dead)". */
+        public String deadText() {
+            return dead + (dead == 1 ? " webhook delivery" : " webhook deliveries") + " given up (dead)";
         }
     }
 
