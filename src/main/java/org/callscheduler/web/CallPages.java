@@ -26,6 +26,7 @@ import org.callscheduler.call.CallNotFoundException;
 import org.callscheduler.call.CallNotPendingException;
 import org.callscheduler.call.CallNowRequest;
 import org.callscheduler.call.CallPage;
+import org.callscheduler.call.CallResponse;
 import org.callscheduler.call.CallService;
 import org.callscheduler.call.CallStatus;
 import org.callscheduler.call.CallWithWait;
@@ -34,8 +35,11 @@ import org.callscheduler.call.InvalidRequestException;
 import org.callscheduler.call.ScheduleRequest;
 import org.callscheduler.call.ScheduledCall;
 import org.callscheduler.call.Violation;
+import org.callscheduler.event.CallEvents;
 import org.callscheduler.security.CsrfChecked;
 import org.callscheduler.security.RateLimited;
+import org.callscheduler.webhook.WebhookBacklog;
+import org.callscheduler.webhook.WebhookDeliveryJob;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -67,10 +71,15 @@ public class CallPages {
 
         static native TemplateInstance page$table(CallViews.Table table);
 
+        static native TemplateInstance page$timeline(CallViews.Timeline timeline);
+
     }
 
     @Inject
     CallService service;
+
+    @Inject
+    WebhookDeliveryJob webhooks;
 
     @GET
     public TemplateInstance page(@QueryParam("status") String status, @QueryParam("page") String page,
@@ -129,6 +138,35 @@ public class CallPages {
         });
     }
 
+    /**
+     * A call's history, for the panel a row's History button opens; it refreshes itself every 3 seconds while the
+     * call is going on. An unknown call gets the panel with a message, and a 404.
+     */
+    @GET
+    @Path("calls/{id}/timeline")
+    public RestResponse<TemplateInstance> timeline(@PathParam("id") String id, @QueryParam("tz") String tz) {
+        ZoneId zone = CallViews.zone(tz);
+        RestResponse<TemplateInstance> missing = RestResponse.status(RestResponse.Status.NOT_FOUND,
+                Templates.page$timeline(CallViews.Timeline.missing(id, zone)));
+        long callId;
+        try {
+            callId = Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            return missing;
+        }
+        // The call before its events: a call that ends in between shows its last events at the next refresh.
+        CallResponse call = service.findAll(List.of(callId)).get(callId);
+        if (call == null) {
+            return missing;
+        }
+        try {
+            return RestResponse.ok(Templates.page$timeline(CallViews.Timeline.of(call,
+                    service.events(String.valueOf(callId)), zone)));
+        } catch (CallNotFoundException e) {
+            return missing;
+        }
+    }
+
     /** The row's Delete button. Answers the table without the call, or with the reason it stays. */
     @DELETE
     @Path("calls/{id}")
@@ -167,7 +205,18 @@ public class CallPages {
             String label = Character.toUpperCase(s.value().charAt(0)) + s.value().substring(1).replace('-', ' ');
             filters.add(new CallViews.Filter(s.value(), label, counts.get(s), s.value().equals(filter)));
         }
-        return new CallViews.Table(rows, filters, filter, pageIndex, pages, result.total(), zone.getId(), notice);
+        return new CallViews.Table(rows, filters, filter, pageIndex, pages, result.total(), zone.getId(), notice,
+                webhooks(zone, now));
+    }
+
+    /** The banners' words on webhook delivery: since when it fails and how many were given up; none while off. */
+    private CallViews.Webhooks webhooks(ZoneId zone, Instant now) {
+        if (!webhooks.isEnabled()) {
+            return CallViews.Webhooks.NONE;
+        }
+        WebhookBacklog backlog = webhooks.backlog();
+        return CallViews.Webhooks.of(webhooks.failingSince(), backlog.pending(),
+                webhooks.lastError().map(error -> CallEvents.cut(error, 300)), backlog.dead(), zone, now);
     }
 
     /** A violation in words for the page: the service's message, or a plainer one for a missing date. */

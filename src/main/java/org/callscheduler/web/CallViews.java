@@ -18,6 +18,7 @@ import org.callscheduler.call.CallResponse;
 import org.callscheduler.call.CallStatus;
 import org.callscheduler.call.CallWithWait;
 import org.callscheduler.call.CallingWindowJson;
+import org.callscheduler.event.CallEvent;
 import org.callscheduler.policy.CallingWindow;
 import org.callscheduler.policy.TimeZones;
 
@@ -25,6 +26,8 @@ import org.callscheduler.policy.TimeZones;
 final class CallViews {
 
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm:ss", Locale.ENGLISH);
+    /** A time of today: "10:41:07". */
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ENGLISH);
     /** A time of the callee's day: "09:15 Tue". */
     private static final DateTimeFormatter CALLEE = DateTimeFormatter.ofPattern("HH:mm EEE", Locale.ENGLISH);
 
@@ -82,9 +85,9 @@ final class CallViews {
         }
     }
 
-    /** The call table: one page of rows, the filter and the paging. */
+    /** The call table: one page of rows, the filter and the paging, and how webhook delivery fares. */
     record Table(List<Row> rows, List<Filter> filters, String status, int page, int pages, long total, String zone,
-            String notice) {
+            String notice, Webhooks webhooks) {
 
         public boolean hasPrevious() {
             return page > 0;
@@ -105,6 +108,93 @@ final class CallViews {
         public int shownPage() {
             return page + 1;
         }
+    }
+
+    /**
+     * What the table's banners say about webhook delivery.
+     *
+     * @param failingSince since when deliveries fail one after another, in the person's zone ("10:41:07" today,
+     *        with the date before); empty while they do not fail
+     * @param waiting events waiting to be delivered
+     * @param lastError the last failure, in words; may be empty
+     * @param dead deliveries given up (410 Gone, or past the max age)
+     */
+    record Webhooks(String failingSince, long waiting, String lastError, long dead) {
+
+        /** Webhooks off: nothing to say. */
+        static final Webhooks NONE = new Webhooks("", 0, "", 0);
+
+        static Webhooks of(Optional<Instant> failingSince, long waiting, Optional<String> lastError, long dead,
+                ZoneId zone, Instant now) {
+            String since = failingSince.map(at -> at.atZone(zone).toLocalDate().equals(now.atZone(zone).toLocalDate())
+                    ? TIME.format(at.atZone(zone)) : WHEN.format(at.atZone(zone))).orElse("");
+            return new Webhooks(since, waiting, lastError.orElse(""), dead);
+        }
+
+        public boolean failing() {
+            return !failingSince.isEmpty();
+        }
+
+        /** "1 webhook delivery given up (dead)", "3 webhook deliveries given up (dead)". */
+        public String deadText() {
+            return dead + (dead == 1 ? " webhook delivery" : " webhook deliveries") + " given up (dead)";
+        }
+    }
+
+    /**
+     * One entry of a call's history, in the person's zone and in words.
+     *
+     * @param label the event's type for people: "Send failed" for send_failed
+     * @param tone how the type's badge is coloured: ok, bad, warn or info
+     */
+    record TimelineEvent(String at, String atIso, String type, String label, String tone, String status,
+            String callStatus, int attempt, String detail) {
+
+        static TimelineEvent of(CallEvent event, ZoneId zone) {
+            return new TimelineEvent(WHEN.format(event.at().atZone(zone)), event.at().toString(), event.type(),
+                    eventLabel(event.type()), eventTone(event.type()), event.status(),
+                    event.callStatus() == null ? "" : event.callStatus(), event.attempt(),
+                    event.detail() == null ? "" : event.detail());
+        }
+    }
+
+    /**
+     * A call's history for the page's timeline panel: the call's events oldest first, or, when there is no such
+     * call, just the id that was asked for ({@code found} false).
+     *
+     * @param active whether the call is still going on (pending or in progress): the panel then refreshes itself
+     */
+    record Timeline(String id, boolean found, String phoneNumber, String status, boolean active,
+            List<TimelineEvent> events, String zone) {
+
+        static Timeline of(CallResponse call, List<CallEvent> events, ZoneId zone) {
+            return new Timeline(String.valueOf(call.id()), true, call.phoneNumber(), call.status().value(),
+                    call.status() == CallStatus.PENDING || call.status() == CallStatus.IN_PROGRESS,
+                    events.stream().map(e -> TimelineEvent.of(e, zone)).toList(), zone.getId());
+        }
+
+        static Timeline missing(String id, ZoneId zone) {
+            return new Timeline(id, false, "", "", false, List.of(), zone.getId());
+        }
+    }
+
+    /** An event type as people read it: "send_failed" is "Send failed". */
+    static String eventLabel(String type) {
+        if (type == null || type.isEmpty()) {
+            return "";
+        }
+        String words = type.replace('_', ' ');
+        return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
+
+    /** How an event type's badge is coloured: ok (it worked), bad (it failed), warn (it waits or is unsure), info. */
+    static String eventTone(String type) {
+        return switch (type == null ? "" : type) {
+            case "accepted", "completed" -> "ok";
+            case "send_failed", "failed", "expired" -> "bad";
+            case "deferred", "retry_scheduled", "in_doubt" -> "warn";
+            default -> "info";
+        };
     }
 
     /** The person's time zone, or UTC when the browser sent none or one we do not know. */

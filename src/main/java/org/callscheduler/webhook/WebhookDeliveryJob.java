@@ -71,7 +71,7 @@ public class WebhookDeliveryJob {
     private volatile String lastError;
     private final AtomicReference<Cached> backlog = new AtomicReference<>();
 
-    private record Cached(Instant at, WebhookStore.Backlog backlog) {
+    private record Cached(Instant at, WebhookBacklog backlog) {
     }
 
     private Counter delivered;
@@ -177,7 +177,7 @@ public class WebhookDeliveryJob {
     }
 
     /** Events waiting, dead, and the oldest waiting (counted at most every 5 s). */
-    public WebhookStore.Backlog backlog() {
+    public WebhookBacklog backlog() {
         Cached current = backlog.get();
         if (current == null || current.at().plus(COUNT_CACHE).isBefore(Instant.now())) {
             current = new Cached(Instant.now(), store.backlog());

@@ -28,7 +28,7 @@ class WebhookHealthCheck implements HealthCheck {
         if (!delivery.isEnabled()) {
             return response.build();
         }
-        WebhookStore.Backlog backlog = delivery.backlog();
+        WebhookBacklog backlog = delivery.backlog();
         response.withData("url", delivery.displayUrl())
                 .withData("pending", backlog.pending())
                 .withData("dead", backlog.dead());

@@ -196,12 +196,8 @@ class WebhookStore {
         }
     }
 
-    /** Events waiting to be delivered, and those marked dead. */
-    record Backlog(long pending, long dead, Optional<Instant> oldestPending) {
-    }
-
     @Transactional
-    Backlog backlog() {
+    WebhookBacklog backlog() {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement counts = connection.prepareStatement("SELECT webhook_state, COUNT(*), MIN(at)"
                         + " FROM call_events WHERE webhook_state IN ('pending', 'dead') GROUP BY webhook_state");
@@ -217,7 +213,7 @@ class WebhookStore {
                     dead = rows.getLong(2);
                 }
             }
-            return new Backlog(pending, dead, Optional.ofNullable(oldest));
+            return new WebhookBacklog(pending, dead, Optional.ofNullable(oldest));
         } catch (SQLException e) {
             throw new IllegalStateException("Could not count webhook deliveries: " + e.getMessage(), e);
         }

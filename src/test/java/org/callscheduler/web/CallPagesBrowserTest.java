@@ -1,5 +1,6 @@
 package org.callscheduler.web;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -42,6 +44,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
 
 /**
  * The page in a real headless Chromium (Debian's chromium and chromium-driver, paths set
@@ -253,6 +256,118 @@ class CallPagesBrowserTest {
         } finally {
             browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
         }
+    }
+
+    @Test
+    void aClickOnHistoryOpensTheCallsTimelineWithoutAReloadAndTheTableRefreshLeavesItOpen() throws IOException {
+        long id = schedule("+14155550151", 3600);
+        markPage();
+        clickWhenThere(By.cssSelector("#call-" + id + " [data-opens-timeline]"));
+
+        WebElement created = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#timeline .event[data-type=created]")));
+        assertTrue(created.getText().contains("Created"), created.getText());
+        assertTrue(created.getText().contains("Scheduled for "), created.getText());
+        assertEquals("History of call #" + id, browser.findElement(By.id("timeline-title")).getText());
+        assertTrue(pageIsStillTheSame(), "the page was reloaded");
+        assertEquals("timeline-title", ((JavascriptExecutor) browser).executeScript("return document.activeElement.id"));
+
+        // The table is swapped every 3 s, and the pending call's panel refreshes itself: both happen, it stays open.
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('calls').__before = true;"
+                + " document.getElementById('timeline').__before = true;");
+        waitUpTo(10).until(d -> ((JavascriptExecutor) d).executeScript(
+                "return document.getElementById('calls').__before !== true"
+                        + " && document.getElementById('timeline').__before !== true").equals(Boolean.TRUE));
+        assertTrue(browser.findElement(By.cssSelector("#timeline .event[data-type=created]")).isDisplayed());
+        assertEquals("true", ((JavascriptExecutor) browser).executeScript(
+                "return String(document.getElementById('call-" + id + "').classList.contains('open'))"));
+        assertTrue(pageIsStillTheSame(), "the page was reloaded");
+        screenshot("call-scheduler-timeline.png");
+
+        browser.findElement(By.cssSelector("#timeline [data-closes-timeline]")).click();
+        waitUpTo(5).until(ExpectedConditions.invisibilityOfElementLocated(By.id("timeline-title")));
+        assertTrue(browser.findElements(By.cssSelector("#timeline .event")).isEmpty());
+    }
+
+    @Test
+    void anOpenTimelineFollowsACallUntilItEndsAndThenStopsRefreshing() {
+        // Due in 8 s: still pending when its history opens, then dialled and completed by the simulator.
+        long id = schedule("+14155550152", 8);
+        markPage();
+        clickWhenThere(By.cssSelector("#call-" + id + " [data-opens-timeline]"));
+        waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#timeline .event")));
+        assertEquals("pending", browser.findElement(By.cssSelector("#timeline .timeline-call .badge")).getText());
+        assertEquals("every 3s", browser.findElement(By.id("timeline")).getAttribute("hx-trigger"));
+
+        waitUpTo(40).until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#timeline .event[data-type=completed]")));
+        @SuppressWarnings("unchecked")
+        List<String> types = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.querySelectorAll('#timeline .event')).map(e => e.dataset.type)");
+        assertEquals("created", types.get(0), "types: " + types);
+        assertTrue(types.contains("accepted"), "types: " + types);
+        assertEquals("completed", types.get(types.size() - 1), "types: " + types);
+        assertEquals("completed", browser.findElement(By.cssSelector("#timeline .timeline-call .badge")).getText());
+        assertEquals(null, browser.findElement(By.id("timeline")).getAttribute("hx-trigger"),
+                "a finished call's history stops refreshing");
+        assertTrue(pageIsStillTheSame(), "the page was reloaded");
+    }
+
+    @Test
+    void aCallDeletedWhileItsHistoryIsOpenIsSaidToBeGone() {
+        long id = schedule("+14155550153", 3600);
+        clickWhenThere(By.cssSelector("#call-" + id + " [data-opens-timeline]"));
+        waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#timeline .event")));
+
+        given().delete("/api/calls/" + id).then().statusCode(204);
+
+        waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(By.id("timeline"),
+                "There is no call #" + id + ". It may have been deleted."));
+        assertTrue(!browser.findElement(By.id("offline")).isDisplayed(), "a gone call is not a server that is away");
+        assertEquals(null, browser.findElement(By.id("timeline")).getAttribute("hx-trigger"));
+    }
+
+    @Test
+    void theTimelineFitsAPhoneScreen() throws IOException {
+        long id = schedule("+14155550154", 3600);
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        try {
+            browser.navigate().refresh();
+            clickWhenThere(By.cssSelector("#call-" + id + " [data-opens-timeline]"));
+            WebElement created = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(
+                    By.cssSelector("#timeline .event[data-type=created]")));
+            assertTrue(created.getText().contains("Scheduled for "), created.getText());
+            Object titleTop = ((JavascriptExecutor) browser).executeScript(
+                    "return document.getElementById('timeline-title').getBoundingClientRect().top");
+            Number viewportHeight = (Number) ((JavascriptExecutor) browser).executeScript("return window.innerHeight");
+            assertTrue(((Number) titleTop).doubleValue() >= 0 && ((Number) titleTop).doubleValue() < viewportHeight.doubleValue(),
+                    "the history opened out of sight, at " + titleTop);
+            screenshot("call-scheduler-phone-timeline.png");
+            Object tooWide = ((JavascriptExecutor) browser).executeScript("return Array.from(document.querySelectorAll('body *'))"
+                    + ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+                    + ".map(e => e.tagName + '.' + e.className).slice(0, 8).join(', ')");
+            assertEquals("", tooWide, "wider than the phone");
+        } finally {
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+        }
+    }
+
+    /** Schedules a call to {@code phone} {@code seconds} from now through the API, and waits for its row. */
+    private long schedule(String phone, int seconds) {
+        long id = given().contentType(ContentType.JSON)
+                .body("{\"phone_number\": \"" + phone + "\", \"scheduled_time\": \""
+                        + java.time.Instant.now().plusSeconds(seconds) + "\"}")
+                .post("/api/schedule").then().statusCode(201).extract().jsonPath().getLong("id");
+        waitUpTo(10).until(ExpectedConditions.presenceOfElementLocated(By.id("call-" + id)));
+        return id;
+    }
+
+    /** Clicks what {@code locator} finds, again if the table's refresh replaced it under the click. */
+    private void clickWhenThere(By locator) {
+        waitUpTo(10).ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(locator).click();
+            return true;
+        });
     }
 
     /**

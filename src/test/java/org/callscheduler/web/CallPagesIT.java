@@ -35,4 +35,21 @@ class CallPagesIT {
                 .body(not(containsString("<html")))
                 .body(containsString("hx-trigger=\"every 3s"));
     }
+
+    @Test
+    void aCallsTimelineIsServedAsItsFragmentAndAnUnknownOneIsA404() {
+        long id = given().contentType(ContentType.JSON)
+                .body("{\"phone_number\": \"+14155550123\", \"scheduled_time\": \"2031-01-01T10:00:00Z\"}")
+                .post("/api/schedule").then().statusCode(201).extract().jsonPath().getLong("id");
+        given().get("/calls/" + id + "/timeline").then()
+                .statusCode(200)
+                .contentType(ContentType.HTML)
+                .body(not(containsString("<html")))
+                .body(containsString("data-type=\"created\""))
+                .body(containsString("hx-trigger=\"every 3s\""));
+        given().get("/calls/999999999/timeline").then()
+                .statusCode(404)
+                .contentType(ContentType.HTML)
+                .body(containsString("There is no call #999999999."));
+    }
 }

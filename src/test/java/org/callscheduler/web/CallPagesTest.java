@@ -404,6 +404,113 @@ class CallPagesTest {
                 .header("Referrer-Policy", equalTo("no-referrer"));
     }
 
+    @Test
+    void aCallsTimelineListsItsEventsOldestFirstWithTheirDetailsInThePersonsZone() {
+        ZoneId chicago = ZoneId.of("America/Chicago");
+        ZonedDateTime due = LocalDate.now(chicago).plusWeeks(1).atTime(22, 30).atZone(chicago);
+        long id = given().contentType(ContentType.JSON)
+                .body("{\"phone_number\": \"+14155550123\", \"scheduled_time\": \"" + due.toOffsetDateTime()
+                        + "\", \"time_zone\": \"America/Chicago\","
+                        + " \"calling_window\": {\"start\": \"09:00\", \"end\": \"17:00\"}}")
+                .post("/api/schedule").then()
+                .statusCode(201)
+                .extract().jsonPath().getLong("id");
+        var events = given().get("/api/calls/" + id + "/events").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("created", "deferred"), events.getList("type"));
+
+        String timeline = given().queryParam("tz", "Europe/Paris").get("/calls/" + id + "/timeline").then()
+                .statusCode(200)
+                .contentType(ContentType.HTML)
+                .body(not(containsString("<html")))
+                .extract().asString();
+
+        assertTrue(timeline.strip().startsWith("<section id=\"timeline\""), "the fragment is the panel: " + timeline);
+        assertTrue(timeline.contains("History of call #" + id), timeline);
+        assertTrue(timeline.contains("+14155550123"), timeline);
+        int created = timeline.indexOf("data-type=\"created\"");
+        int deferred = timeline.indexOf("data-type=\"deferred\"");
+        assertTrue(created >= 0 && deferred > created, "created, then deferred: " + timeline);
+        String createdEvent = timeline.substring(created, deferred);
+        String deferredEvent = timeline.substring(deferred);
+        assertTrue(createdEvent.contains(">Created</span>"), createdEvent);
+        assertTrue(createdEvent.contains(escaped(events.getString("[0].detail"))), createdEvent);
+        assertTrue(deferredEvent.contains(">Deferred</span>"), deferredEvent);
+        assertTrue(deferredEvent.contains(escaped(events.getString("[1].detail"))), deferredEvent);
+        assertTrue(deferredEvent.contains("Calling window 09:00-17:00 is closed at 22:30"), deferredEvent);
+        Instant at = Instant.parse(events.getString("[0].at"));
+        String inParis = DateTimeFormatter.ofPattern("EEE d MMM yyyy, HH:mm:ss", Locale.ENGLISH)
+                .format(at.atZone(ZoneId.of("Europe/Paris")));
+        assertTrue(createdEvent.contains("<time datetime=\"" + at + "\">" + inParis + "</time>"), createdEvent);
+        assertTrue(timeline.contains("times in Europe/Paris"), timeline);
+    }
+
+    @Test
+    void theTimelineOfAPendingOrInProgressCallRefreshesItselfAndThatOfAFinishedCallDoesNot() {
+        long pending = fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(600)).get(0);
+        long inProgress = fixtures.insertInProgress("p-4", Instant.now());
+        long failed = fixtures.insertFinished(CallStatus.FAILED, "+14155550124");
+
+        String refreshing = "hx-trigger=\"every 3s\"";
+        assertTrue(timeline(pending).contains("hx-get=\"/calls/" + pending + "/timeline\""), timeline(pending));
+        assertTrue(timeline(pending).contains(refreshing), timeline(pending));
+        assertTrue(timeline(inProgress).contains(refreshing), timeline(inProgress));
+        assertTrue(!timeline(failed).contains(refreshing), timeline(failed));
+        assertTrue(timeline(failed).contains("badge badge-failed"), timeline(failed));
+
+        fixtures.change(inProgress, call -> {
+            call.status = CallStatus.COMPLETED;
+            call.callStatus = "completed";
+        });
+        String completed = timeline(inProgress);
+        assertTrue(!completed.contains(refreshing), "a completed call's timeline stops refreshing: " + completed);
+        assertTrue(!completed.contains("hx-get="), completed);
+        assertTrue(completed.contains("badge badge-completed"), completed);
+    }
+
+    @Test
+    void theTimelineOfACallThatDoesNotExistSaysSoWithA404() {
+        for (String id : List.of("999999", "-1", "abc")) {
+            given().get("/calls/" + id + "/timeline").then()
+                    .statusCode(404)
+                    .contentType(ContentType.HTML)
+                    .body(containsString("<section id=\"timeline\""))
+                    .body(containsString("There is no call #" + id + ". It may have been deleted."))
+                    .body(not(containsString("hx-trigger")));
+        }
+        given().urlEncodingEnabled(false).get("/calls/%3Cb%3Ex/timeline").then()
+                .statusCode(404)
+                .body(containsString("There is no call #&lt;b&gt;x."))
+                .body(not(containsString("<b>")));
+    }
+
+    @Test
+    void eachRowOpensItsTimelineInAPanelOutsideTheRefreshedTable() {
+        long id = fixtures.insertPending(1, "+14155550123", Instant.now().plusSeconds(600)).get(0);
+
+        String page = given().get("/").then().statusCode(200).extract().asString();
+        int calls = page.indexOf("<div id=\"calls\"");
+        int slot = page.indexOf("<div id=\"timeline\"></div>");
+        assertTrue(calls >= 0 && slot >= 0, page);
+        assertTrue(slot < calls, "the timeline's slot is not inside the table that is swapped every 3 s");
+        String row = row(id, "UTC");
+        assertTrue(row.contains("hx-get=\"/calls/" + id + "/timeline\""), row);
+        assertTrue(row.contains("hx-target=\"#timeline\""), row);
+        assertTrue(row.contains(">History</button>"), row);
+        String table = given().get("/calls-table").then().statusCode(200).extract().asString();
+        assertTrue(!table.contains("id=\"timeline\""), "the table fragment holds no timeline to replace: " + table);
+    }
+
+    private static String timeline(long id) {
+        return given().queryParam("tz", "UTC").get("/calls/" + id + "/timeline").then()
+                .statusCode(200).extract().asString();
+    }
+
+    /** Text as Qute writes it into HTML. */
+    private static String escaped(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replace("'", "&#39;");
+    }
+
     /** The row of call {@code id} in the table fragment, as seen from {@code tz}. */
     private static String row(long id, String tz) {
         String table = given().queryParam("tz", tz).get("/calls-table").then().statusCode(200).extract().asString();

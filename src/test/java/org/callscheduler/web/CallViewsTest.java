@@ -1,10 +1,14 @@
 package org.callscheduler.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.Optional;
 
 import org.callscheduler.call.CallingWindowJson;
 import org.junit.jupiter.api.Test;
@@ -42,5 +46,36 @@ class CallViewsTest {
                 List.of("SAT", "SUN"))));
         assertEquals("22:00-02:00 MON,WED-FRI", CallViews.windowText(new CallingWindowJson("22:00", "02:00",
                 List.of("FRI", "MON", "WED", "THU"))));
+    }
+
+    @Test
+    void webhooksFailingSinceTodayShowTheTimeInThePersonsZoneAndSinceAnEarlierDayTheDateToo() {
+        ZoneId paris = ZoneId.of("Europe/Paris");
+        CallViews.Webhooks today = CallViews.Webhooks.of(Optional.of(NOW.minusSeconds(3600)), 4,
+                Optional.of("the receiver answered HTTP 503"), 0, paris, NOW);
+        assertEquals("15:00:00", today.failingSince());
+        assertTrue(today.failing());
+        CallViews.Webhooks days = CallViews.Webhooks.of(Optional.of(NOW.minus(Duration.ofDays(2))), 4, Optional.empty(),
+                0, paris, NOW);
+        assertEquals("Sun 29 Nov 2026, 16:00:00", days.failingSince());
+        CallViews.Webhooks fine = CallViews.Webhooks.of(Optional.empty(), 0, Optional.empty(), 0, paris, NOW);
+        assertFalse(fine.failing());
+    }
+
+    @Test
+    void deadDeliveriesAreCountedInWords() {
+        assertEquals("1 webhook delivery given up (dead)", new CallViews.Webhooks("", 0, "", 1).deadText());
+        assertEquals("3 webhook deliveries given up (dead)", new CallViews.Webhooks("", 0, "", 3).deadText());
+    }
+
+    @Test
+    void eventTypesAreWrittenForPeopleAndColouredByWhatTheyMean() {
+        assertEquals("Send failed", CallViews.eventLabel("send_failed"));
+        assertEquals("Created", CallViews.eventLabel("created"));
+        assertEquals("In doubt", CallViews.eventLabel("in_doubt"));
+        assertEquals("ok", CallViews.eventTone("completed"));
+        assertEquals("bad", CallViews.eventTone("send_failed"));
+        assertEquals("warn", CallViews.eventTone("retry_scheduled"));
+        assertEquals("info", CallViews.eventTone("status_changed"));
     }
 }
