@@ -130,11 +130,15 @@ class DispatchStore {
             Instant firstSlot = null;
             if (pacing.callsPerSecond() > 0) {
                 interval = Duration.ofNanos(Math.max(1, Math.round(1e9 / pacing.callsPerSecond())));
-                firstSlot = state.nextSendAt() == null || state.nextSendAt().isBefore(now) ? now : state.nextSendAt();
-                if (firstSlot.isAfter(now.plus(PACING_HORIZON.dividedBy(2)))) {
+                // Slots count from when this claim got the pacing row, not from when it asked for it: a claim that
+                // waited for another instance's would otherwise hand out slots already past, sent all at once.
+                Instant clock = now();
+                Instant locked = clock.isAfter(now) ? clock : now;
+                firstSlot = state.nextSendAt() == null || state.nextSendAt().isBefore(locked) ? locked : state.nextSendAt();
+                if (firstSlot.isAfter(locked.plus(PACING_HORIZON.dividedBy(2)))) {
                     return Claim.waitUntil(firstSlot.minus(PACING_HORIZON.dividedBy(2)));
                 }
-                long permits = 1 + Duration.between(firstSlot, now.plus(PACING_HORIZON)).toNanos() / interval.toNanos();
+                long permits = 1 + Duration.between(firstSlot, locked.plus(PACING_HORIZON)).toNanos() / interval.toNanos();
                 room = (int) Math.min(room, permits);
             }
             boolean gap = !pacing.minGapPerNumber().isZero();

@@ -63,6 +63,12 @@ class CallingRulesDispatchTest {
     @Inject
     DispatchConfig config;
 
+    @Inject
+    DispatchStore store;
+
+    @Inject
+    javax.sql.DataSource dataSource;
+
     WireMockServer callApi = WireMockCallApi.server();
 
     @BeforeEach
@@ -309,6 +315,33 @@ class CallingRulesDispatchTest {
         assertTrue(most <= 20, "at most 20 POSTs in any second: " + most);
         Duration span = Duration.between(sent.get(0), sent.get(sent.size() - 1));
         assertTrue(span.compareTo(Duration.ofMillis(1400)) >= 0, "30 calls at 20/s take about 1.45 s: " + span);
+    }
+
+    @Test
+    void aClaimThatWaitedForThePacingRowHandsOutSlotsFromWhenItGotIt() throws Exception {
+        fixtures.insertPending(3, PHONE, Instant.now().minusSeconds(1));
+        Instant asked = DispatchStore.now();
+        java.util.concurrent.CompletableFuture<DispatchStore.Claim> claim;
+        Instant released;
+        // Another instance's claim holds the pacing row for 300 ms while this one asks for it.
+        try (java.sql.Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            try (java.sql.Statement lock = other.createStatement()) {
+                lock.executeQuery("SELECT next_send_at FROM dispatch_pacing WHERE id = 1 FOR UPDATE").close();
+            }
+            claim = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.claim("waited/1", 3, asked,
+                    asked.plusSeconds(30), false, DispatchStore.InDoubt.REDIAL, 5, Pacing.callsPerSecond(20)));
+            Thread.sleep(300); // the other claim's transaction: the scenario
+            released = Instant.now();
+            other.commit();
+        }
+
+        List<ClaimedCall> calls = claim.get(10, java.util.concurrent.TimeUnit.SECONDS).calls();
+        assertEquals(3, calls.size());
+        // Slots from before the wait would all be past by now, and the three POSTs would leave at once.
+        assertTrue(!calls.get(0).sendAt().isBefore(released), "first slot " + calls.get(0).sendAt()
+                + ", the pacing row was free at " + released);
+        assertEquals(Duration.ofMillis(50), Duration.between(calls.get(0).sendAt(), calls.get(1).sendAt()));
     }
 
     // ---- 429
