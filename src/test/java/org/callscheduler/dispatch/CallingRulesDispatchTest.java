@@ -347,6 +347,29 @@ class CallingRulesDispatchTest {
     // ---- 429
 
     @Test
+    void the429sOfOneRoundDoubleTheBackOffOnce() {
+        fixtures.insertPending(3, PHONE, Instant.now().minusSeconds(1));
+        Instant now = DispatchStore.now();
+        List<ClaimedCall> round = store.claim("round/1", 2, now, now.plusSeconds(30), false,
+                DispatchStore.InDoubt.REDIAL, 5, Pacing.none()).calls();
+        store.markSent(round.get(0).token(), now);
+
+        // Both POSTs were sent before the first 429 came back: their 429s (no Retry-After) make one pause of 1 s.
+        store.recordResults(List.of(new DialResult.Throttled(round.get(0), null, "429")), now);
+        store.recordResults(List.of(new DialResult.Throttled(round.get(1), null, "429")), now.plusMillis(100));
+        assertEquals(now.plusMillis(1100), fixtures.pausedUntil(), "the second 429 of the round keeps the pause of 1 s");
+
+        // The next POST, after the pause, gets a 429 too: that pause is twice as long.
+        Instant later = now.plusMillis(1500);
+        List<ClaimedCall> next = store.claim("round/1", 1, later, later.plusSeconds(30), false,
+                DispatchStore.InDoubt.REDIAL, 5, Pacing.none()).calls();
+        assertEquals(1, next.size());
+        store.markSent(next.get(0).token(), later);
+        store.recordResults(List.of(new DialResult.Throttled(next.get(0), null, "429")), later);
+        assertEquals(later.plusSeconds(2), fixtures.pausedUntil());
+    }
+
+    @Test
     void a429PausesSendingForItsRetryAfterAndIsNoFailedAttempt() {
         callApi.stubFor(post("/api/call").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "10")));
         long id = dueCall(PHONE);
