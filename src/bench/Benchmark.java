@@ -32,11 +32,14 @@ import java.util.regex.Pattern;
  * <li>10,000 calls due at the same instant: time until all are dialled, dial rate, dispatch lag
  * (due time to the simulator receiving the POST), duplicates; 2,000 calls are dialled first to
  * warm up the JIT, as in a service that has been running;</li>
- * <li>dispatch lag for 100 calls due at scattered times.</li>
+ * <li>dispatch lag for 100 calls due at scattered times;</li>
+ * <li>pacing: 1,000 calls due at one instant on an application of its own (a fresh H2 file) with
+ * {@code call-scheduler.pacing.calls-per-second=100}: the most POSTs the simulator received in any one
+ * second (at most 100 expected) and the time from the first to the last (about 10 s).</li>
  * </ol>
  * Prints one JSON object. Needs only the JDK: run it with {@code java src/bench/Benchmark.java}
- * (or src/bench/run.sh, which packages first). Arguments pick phases (schedule, burst, scattered;
- * all by default); BENCH_APP_OPTS adds JVM options or -D settings to the application's command.
+ * (or src/bench/run.sh, which packages first). Arguments pick phases (schedule, burst, scattered,
+ * pacing; all by default); BENCH_APP_OPTS adds JVM options or -D settings to the application's command.
  * Talks to 127.0.0.1 only.
  * <p>
  * The phase {@code instances} is run on its own, on the PostgreSQL build (run.sh --postgresql
@@ -54,6 +57,8 @@ public class Benchmark {
     static final Duration SCHEDULE_MEASURE = Duration.ofSeconds(15);
     static final int BURST = 10_000;
     static final int SCATTERED = 100;
+    static final int PACED = 1_000;
+    static final int PACED_PER_SECOND = 100;
     /** A POST the simulator received: its phone number (each call here has its own) and when. */
     static final Pattern REQUEST = Pattern.compile(
             "\"phone_number\":\"(\\+\\d+)\"[^}]*?\"received_at\":\"([^\"]+)\"");
@@ -78,10 +83,10 @@ public class Benchmark {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException("Build first: ./mvnw package -DskipTests");
         }
-        List<String> phases = args.length == 0 ? List.of("schedule", "burst", "scattered") : List.of(args);
+        List<String> phases = args.length == 0 ? List.of("schedule", "burst", "scattered", "pacing") : List.of(args);
         for (String phase : phases) {
-            if (!List.of("schedule", "burst", "scattered", "instances").contains(phase)) {
-                throw new IllegalArgumentException("unknown phase " + phase + ": schedule, burst, scattered or instances");
+            if (!List.of("schedule", "burst", "scattered", "pacing", "instances").contains(phase)) {
+                throw new IllegalArgumentException("unknown phase " + phase + ": schedule, burst, scattered, pacing or instances");
             }
         }
         if (phases.contains("instances")) {
@@ -95,36 +100,58 @@ public class Benchmark {
         System.exit(0);
     }
 
-    /** The phases schedule, burst and scattered, on one instance with a fresh H2 file. */
+    /**
+     * The phases schedule, burst and scattered, on one instance with a fresh H2 file; then pacing, on an instance of
+     * its own (its calls-per-second would slow the others down).
+     */
     static void onH2(List<String> phases) throws Exception {
+        Map<String, Object> result = new HashMap<>();
+        result.put("machine", machine());
+        if (phases.contains("schedule") || phases.contains("burst") || phases.contains("scattered")) {
+            Process app = startOnH2(List.of(), Path.of("target/benchmark-app.log"));
+            try {
+                if (phases.contains("schedule")) {
+                    result.put("schedule_throughput", scheduleThroughput());
+                }
+                if (phases.contains("burst")) {
+                    result.put("burst_10000_due_at_once", burst());
+                }
+                if (phases.contains("scattered")) {
+                    result.put("scattered_100", scattered());
+                }
+            } finally {
+                stop(List.of(app));
+            }
+        }
+        if (phases.contains("pacing")) {
+            Process app = startOnH2(List.of("-Dcall-scheduler.pacing.calls-per-second=" + PACED_PER_SECOND),
+                    Path.of("target/benchmark-pacing-app.log"));
+            try {
+                result.put("pacing_1000_due_at_once_" + PACED_PER_SECOND + "_per_second", pacing());
+            } finally {
+                stop(List.of(app));
+            }
+        }
+        System.out.println(toJson(result, ""));
+    }
+
+    /** Starts the application on a fresh H2 file and a free port, with {@code settings}; it becomes {@link #base}. */
+    static Process startOnH2(List<String> settings, Path log) throws Exception {
         Path data = Files.createTempDirectory("call-scheduler-bench-");
         int port = freePorts(1).get(0);
         base = "http://127.0.0.1:" + port;
-        Path log = Path.of("target/benchmark-app.log");
+        List<String> all = new ArrayList<>(settings);
         // The prod profile keeps a jar built for PostgreSQL (run.sh --postgresql) from starting on the
         // database it was built for: it cannot open the H2 file and exits, instead of filling a shared database.
-        Process app = startApp(port, List.of("-Dquarkus.profile=prod", "-Dcall-scheduler.data-dir=" + data), log);
+        all.addAll(List.of("-Dquarkus.profile=prod", "-Dcall-scheduler.data-dir=" + data));
+        Process app = startApp(port, all, log);
         try {
-            try {
-                waitUntilReady(app, base, log);
-            } catch (IllegalStateException e) {
-                throw new IllegalStateException(e.getMessage() + " (a jar built by run.sh --postgresql runs the instances phase only)");
-            }
-            Map<String, Object> result = new HashMap<>();
-            result.put("machine", machine());
-            if (phases.contains("schedule")) {
-                result.put("schedule_throughput", scheduleThroughput());
-            }
-            if (phases.contains("burst")) {
-                result.put("burst_10000_due_at_once", burst());
-            }
-            if (phases.contains("scattered")) {
-                result.put("scattered_100", scattered());
-            }
-            System.out.println(toJson(result, ""));
-        } finally {
+            waitUntilReady(app, base, log);
+        } catch (IllegalStateException e) {
             stop(List.of(app));
+            throw new IllegalStateException(e.getMessage() + " (a jar built by run.sh --postgresql runs the instances phase only)");
         }
+        return app;
     }
 
     /** Starts the packaged application on {@code port} with the benchmark's settings, {@code settings} and BENCH_APP_OPTS. */
@@ -276,7 +303,55 @@ public class Benchmark {
     }
 
     /**
-     * (4) The burst of (2) on 1, 2 and 3 instances sharing one PostgreSQL database, each round on an
+     * (4) 1,000 calls due at one instant, sent at most 100 a second: after 200 calls dialled to warm up (2 s at that
+     * pace), the most POSTs the simulator received within any one second, [t, t + 1 s), and in 990 ms (one send
+     * interval less: the slots are exactly 10 ms apart, so a millisecond of jitter moves a 101st POST into one
+     * second), and the time from the first POST to the last (999 intervals of 10 ms: 9.99 s).
+     */
+    static Map<String, Object> pacing() throws Exception {
+        clearSimulator();
+        awaitDialled(scheduleAll(List.of(base), 2 * PACED_PER_SECOND, i -> Instant.now()), Instant.now().plusSeconds(60));
+        clearSimulator();
+        Instant due = Instant.now().plusSeconds(5);
+        List<Long> ids = scheduleAll(List.of(base), PACED, i -> due);
+        if (Instant.now().isAfter(due)) {
+            throw new IllegalStateException("scheduling 1,000 calls took past their due time");
+        }
+        Map<Long, List<Instant>> received = awaitDialled(ids, due.plusSeconds(60));
+        Map<Long, Instant> dueAt = new HashMap<>();
+        ids.forEach(id -> dueAt.put(id, due));
+        Map<String, Object> out = lagFigures(received, dueAt, ids.size());
+        List<Instant> posts = received.values().stream().flatMap(List::stream).sorted().toList();
+        Duration interval = Duration.ofSeconds(1).dividedBy(PACED_PER_SECOND);
+        out.put("calls_per_second_setting", PACED_PER_SECOND);
+        out.put("max_posts_in_any_1s", maxWithin(posts, Duration.ofSeconds(1)));
+        out.put("max_posts_in_any_" + Duration.ofSeconds(1).minus(interval).toMillis() + "ms",
+                maxWithin(posts, Duration.ofSeconds(1).minus(interval)));
+        if (!posts.isEmpty()) {
+            double seconds = Duration.between(posts.get(0), posts.get(posts.size() - 1)).toNanos() / 1e9;
+            out.put("seconds_first_to_last_dial", Math.round(seconds * 1000) / 1000.0);
+            out.put("expected_seconds_first_to_last_dial", (PACED - 1) / (double) PACED_PER_SECOND);
+            out.put("dialled_per_second", round((posts.size() - 1) / Math.max(0.001, seconds)));
+            out.put("seconds_until_all_dialled", round(Duration.between(due, posts.get(posts.size() - 1)).toNanos() / 1e9));
+        }
+        return out;
+    }
+
+    /** The most of {@code sorted} within {@code window} of each other: in any [t, t + window). */
+    static int maxWithin(List<Instant> sorted, Duration window) {
+        int most = 0;
+        int from = 0;
+        for (int to = 0; to < sorted.size(); to++) {
+            while (!sorted.get(from).plus(window).isAfter(sorted.get(to))) {
+                from++;
+            }
+            most = Math.max(most, to - from + 1);
+        }
+        return most;
+    }
+
+    /**
+     * (5) The burst of (2) on 1, 2 and 3 instances sharing one PostgreSQL database, each round on an
      * emptied table; one JSON object per round.
      */
     static void instances() throws Exception {

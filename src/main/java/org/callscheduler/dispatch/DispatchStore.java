@@ -93,7 +93,7 @@ class DispatchStore {
      * late or early still never put more than calls-per-second of them into any one second at the Call API.
      */
     static final double SLOT_MARGIN = 1.02;
-    /** 429s in a row count toward the back-off until sending has gone this long without one. */
+    /** Pauses in a row count toward the back-off until sending has gone this long without a 429. */
     private static final Duration THROTTLE_MEMORY = Duration.ofSeconds(30);
 
     /**
@@ -137,11 +137,15 @@ class DispatchStore {
             Instant firstSlot = null;
             if (pacing.callsPerSecond() > 0) {
                 interval = Duration.ofNanos(Math.max(1, Math.round(SLOT_MARGIN * 1e9 / pacing.callsPerSecond())));
-                firstSlot = state.nextSendAt() == null || state.nextSendAt().isBefore(now) ? now : state.nextSendAt();
-                if (firstSlot.isAfter(now.plus(PACING_HORIZON.dividedBy(2)))) {
+                // Slots count from when this claim got the pacing row, not from when it asked for it: a claim that
+                // waited for another instance's would otherwise hand out slots already past, sent all at once.
+                Instant clock = now();
+                Instant locked = clock.isAfter(now) ? clock : now;
+                firstSlot = state.nextSendAt() == null || state.nextSendAt().isBefore(locked) ? locked : state.nextSendAt();
+                if (firstSlot.isAfter(locked.plus(PACING_HORIZON.dividedBy(2)))) {
                     return Claim.waitUntil(firstSlot.minus(PACING_HORIZON.dividedBy(2)));
                 }
-                long permits = 1 + Duration.between(firstSlot, now.plus(PACING_HORIZON)).toNanos() / interval.toNanos();
+                long permits = 1 + Duration.between(firstSlot, locked.plus(PACING_HORIZON)).toNanos() / interval.toNanos();
                 room = (int) Math.min(room, permits);
             }
             boolean gap = !pacing.minGapPerNumber().isZero();
@@ -505,20 +509,24 @@ class DispatchStore {
         return lost;
     }
 
-    /** The longest pause after 429s without a Retry-After: 1 s, doubling with each 429 in a row, up to this. */
+    /** The longest pause after 429s without a Retry-After: 1 s, doubling with each pause in a row, up to this. */
     private static final Duration MAX_THROTTLE_BACKOFF = Duration.ofSeconds(60);
 
     /**
      * Pauses sending for every instance after 429 answers: until the latest Retry-After among them (at most
-     * {@code max-pause}), or else a back-off that doubles with each 429 in a row. A pause already longer stays.
+     * {@code max-pause}), or else a back-off that doubles with each pause in a row. A pause already longer stays.
+     * 429s that arrive while a pause is in force answer POSTs sent before it began (in flight, or given their send
+     * slot already): they belong to that pause and do not double the back-off.
      */
     private Instant pause(Connection connection, List<DialResult.Throttled> throttled, Instant now) throws SQLException {
         PacingState state = lockPacing(connection);
+        boolean pausing = state.pausedUntil() != null && state.pausedUntil().isAfter(now);
+        int inARow = pausing ? Math.max(0, state.throttledInARow() - 1) : state.throttledInARow();
         Duration pause = throttled.stream().map(DialResult.Throttled::retryAfter).filter(java.util.Objects::nonNull)
                 .max(Comparator.naturalOrder())
                 .map(after -> after.compareTo(maxPause) > 0 ? maxPause : after)
                 .orElseGet(() -> {
-                    Duration backoff = Duration.ofSeconds(1L << Math.min(state.throttledInARow(), 10));
+                    Duration backoff = Duration.ofSeconds(1L << Math.min(inARow, 10));
                     return backoff.compareTo(MAX_THROTTLE_BACKOFF) > 0 ? MAX_THROTTLE_BACKOFF : backoff;
                 });
         Instant until = now.plus(pause);
@@ -526,8 +534,9 @@ class DispatchStore {
             until = state.pausedUntil();
         }
         try (PreparedStatement update = connection.prepareStatement("UPDATE dispatch_pacing SET paused_until = ?,"
-                + " throttled_in_a_row = throttled_in_a_row + 1 WHERE id = 1")) {
+                + " throttled_in_a_row = ? WHERE id = 1")) {
             update.setObject(1, utc(until));
+            update.setInt(2, inARow + 1);
             update.executeUpdate();
         }
         Log.warnf("The Call API answered 429 (slow down) to %d calls; sending paused for every instance until %s",

@@ -63,6 +63,12 @@ class CallingRulesDispatchTest {
     @Inject
     DispatchConfig config;
 
+    @Inject
+    DispatchStore store;
+
+    @Inject
+    javax.sql.DataSource dataSource;
+
     WireMockServer callApi = WireMockCallApi.server();
 
     @BeforeEach
@@ -351,7 +357,57 @@ class CallingRulesDispatchTest {
         assertTrue(span.compareTo(Duration.ofMillis(1400)) >= 0, "30 calls at 20/s take about 1.45 s: " + span);
     }
 
+    @Test
+    void aClaimThatWaitedForThePacingRowHandsOutSlotsFromWhenItGotIt() throws Exception {
+        fixtures.insertPending(3, PHONE, Instant.now().minusSeconds(1));
+        Instant asked = DispatchStore.now();
+        java.util.concurrent.CompletableFuture<DispatchStore.Claim> claim;
+        Instant released;
+        // Another instance's claim holds the pacing row for 300 ms while this one asks for it.
+        try (java.sql.Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            try (java.sql.Statement lock = other.createStatement()) {
+                lock.executeQuery("SELECT next_send_at FROM dispatch_pacing WHERE id = 1 FOR UPDATE").close();
+            }
+            claim = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.claim("waited/1", 3, asked,
+                    asked.plusSeconds(30), false, DispatchStore.InDoubt.REDIAL, 5, Pacing.callsPerSecond(20)));
+            Thread.sleep(300); // the other claim's transaction: the scenario
+            released = Instant.now();
+            other.commit();
+        }
+
+        List<ClaimedCall> calls = claim.get(10, java.util.concurrent.TimeUnit.SECONDS).calls();
+        assertEquals(3, calls.size());
+        // Slots from before the wait would all be past by now, and the three POSTs would leave at once.
+        assertTrue(!calls.get(0).sendAt().isBefore(released), "first slot " + calls.get(0).sendAt()
+                + ", the pacing row was free at " + released);
+        assertEquals(Duration.ofMillis(50), Duration.between(calls.get(0).sendAt(), calls.get(1).sendAt()));
+    }
+
     // ---- 429
+
+    @Test
+    void the429sOfOneRoundDoubleTheBackOffOnce() {
+        fixtures.insertPending(3, PHONE, Instant.now().minusSeconds(1));
+        Instant now = DispatchStore.now();
+        List<ClaimedCall> round = store.claim("round/1", 2, now, now.plusSeconds(30), false,
+                DispatchStore.InDoubt.REDIAL, 5, Pacing.none()).calls();
+        store.markSent(round.get(0).token(), now);
+
+        // Both POSTs were sent before the first 429 came back: their 429s (no Retry-After) make one pause of 1 s.
+        store.recordResults(List.of(new DialResult.Throttled(round.get(0), null, "429")), now);
+        store.recordResults(List.of(new DialResult.Throttled(round.get(1), null, "429")), now.plusMillis(100));
+        assertEquals(now.plusMillis(1100), fixtures.pausedUntil(), "the second 429 of the round keeps the pause of 1 s");
+
+        // The next POST, after the pause, gets a 429 too: that pause is twice as long.
+        Instant later = now.plusMillis(1500);
+        List<ClaimedCall> next = store.claim("round/1", 1, later, later.plusSeconds(30), false,
+                DispatchStore.InDoubt.REDIAL, 5, Pacing.none()).calls();
+        assertEquals(1, next.size());
+        store.markSent(next.get(0).token(), later);
+        store.recordResults(List.of(new DialResult.Throttled(next.get(0), null, "429")), later);
+        assertEquals(later.plusSeconds(2), fixtures.pausedUntil());
+    }
 
     @Test
     void a429PausesSendingForItsRetryAfterAndIsNoFailedAttempt() {

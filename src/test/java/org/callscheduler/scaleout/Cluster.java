@@ -66,7 +66,12 @@ final class Cluster implements AutoCloseable {
      * @return call id to due time
      */
     Map<Long, Instant> schedule(int count, Instant dueAt, List<String> via) throws InterruptedException {
-        Map<Long, Burst.Scheduled> calls = Burst.schedule(via.stream().map(instances::get).toList(), count, dueAt);
+        return schedule(count, dueAt, via, 0);
+    }
+
+    /** As {@link #schedule(int, Instant, List)}, with the numbers from +1202555{@code first} on. */
+    Map<Long, Instant> schedule(int count, Instant dueAt, List<String> via, int first) throws InterruptedException {
+        Map<Long, Burst.Scheduled> calls = Burst.schedule(via.stream().map(instances::get).toList(), count, dueAt, first);
         Map<Long, Instant> dueTimes = new HashMap<>();
         calls.forEach((id, call) -> {
             callApi.expect(call.phoneNumber(), id);

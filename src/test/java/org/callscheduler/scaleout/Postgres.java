@@ -33,7 +33,10 @@ final class Postgres {
         return DriverManager.getConnection(URL, USER, env("QUARKUS_DATASOURCE_PASSWORD", ""));
     }
 
-    /** Empties the table, when the applications' Flyway migration has created it. */
+    /**
+     * Empties the table, when the applications' Flyway migration has created it, and clears the pacing state
+     * every instance shares (a 429 pause or send slots left by an earlier test).
+     */
     static void deleteAllCalls() throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement();
                 ResultSet exists = s.executeQuery("select to_regclass('scheduled_calls') is not null")) {
@@ -42,6 +45,14 @@ final class Postgres {
                 s.executeUpdate("delete from scheduled_calls");
                 // Registrations left by instances killed in an earlier test: their ids are free.
                 s.executeUpdate("delete from dispatch_instances");
+            }
+        }
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet exists = s.executeQuery("select to_regclass('dispatch_pacing') is not null")) {
+            exists.next();
+            if (exists.getBoolean(1)) {
+                s.executeUpdate("update dispatch_pacing set next_send_at = null, paused_until = null,"
+                        + " throttled_in_a_row = 0");
             }
         }
     }
@@ -100,6 +111,18 @@ final class Postgres {
             }
         });
         return broken;
+    }
+
+    /** How many events of {@code type} the calls have. */
+    static long events(String type) throws SQLException {
+        try (Connection c = connect();
+                java.sql.PreparedStatement s = c.prepareStatement("select count(*) from call_events where type = ?")) {
+            s.setString(1, type);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
     }
 
     static long count(String where) throws SQLException {

@@ -30,12 +30,15 @@ import com.sun.net.httpserver.HttpServer;
  */
 final class RecordingCallApi implements AutoCloseable {
 
-    /** One POST as the Call API received it, and the call_id it answered (null when it answered none). */
+    /**
+     * One POST as the Call API received it (when its handler started, before the body was read), and the
+     * call_id it answered (null when it answered none: a 503, a 429, or too late).
+     */
     record Post(String phoneNumber, String idempotencyKey, String sid, Instant receivedAt) {
     }
 
     private enum Mode {
-        ACCEPT, UNAVAILABLE, LATE
+        ACCEPT, UNAVAILABLE, LATE, TOO_MANY_REQUESTS
     }
 
     static {
@@ -51,6 +54,7 @@ final class RecordingCallApi implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong sids = new java.util.concurrent.atomic.AtomicLong();
     private volatile Mode mode = Mode.ACCEPT;
     private volatile Duration delay = Duration.ZERO;
+    private volatile Duration retryAfter;
     private HttpServer server;
 
     RecordingCallApi() {
@@ -78,6 +82,15 @@ final class RecordingCallApi implements AutoCloseable {
         this.mode = Mode.LATE;
     }
 
+    /**
+     * 429 (too many requests) to every POST, with {@code Retry-After} in whole seconds, or without one when
+     * {@code retryAfter} is null.
+     */
+    void answerTooManyRequests(Duration retryAfter) {
+        this.retryAfter = retryAfter;
+        this.mode = Mode.TOO_MANY_REQUESTS;
+    }
+
     /** Stops listening: connections are refused until {@link #acceptConnections()}. */
     synchronized void refuseConnections() {
         server.stop(0);
@@ -97,6 +110,7 @@ final class RecordingCallApi implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        Instant receivedAt = Instant.now();
         try (exchange; InputStream body = exchange.getRequestBody()) {
             String request = new String(body.readAllBytes(), StandardCharsets.UTF_8);
             if ("POST".equals(exchange.getRequestMethod())) {
@@ -104,9 +118,17 @@ final class RecordingCallApi implements AutoCloseable {
                 String phone = phoneNumberOf(request);
                 Mode now = mode;
                 String sid = now == Mode.ACCEPT ? "sid-" + sids.incrementAndGet() : null;
-                posts.add(new Post(phone, key, sid, Instant.now()));
+                posts.add(new Post(phone, key, sid, receivedAt));
                 if (now == Mode.UNAVAILABLE) {
                     answer(exchange, 503, "{\"error\": \"maintenance\"}");
+                    return;
+                }
+                if (now == Mode.TOO_MANY_REQUESTS) {
+                    Duration after = retryAfter;
+                    if (after != null) {
+                        exchange.getResponseHeaders().set("Retry-After", String.valueOf(after.toSeconds()));
+                    }
+                    answer(exchange, 429, "{\"error\": \"too many requests\"}");
                     return;
                 }
                 pause();
@@ -170,6 +192,12 @@ final class RecordingCallApi implements AutoCloseable {
     /** How many POSTs each call got (by its phone number): each one may have rung a person. */
     Map<Long, Long> postsPerCall() {
         return posts.stream().collect(Collectors.groupingBy(this::callIdOf, Collectors.counting()));
+    }
+
+    /** How many POSTs of each call the Call API accepted (answered with a call_id): each one placed a call. */
+    Map<Long, Long> acceptedPerCall() {
+        return posts.stream().filter(p -> p.sid() != null)
+                .collect(Collectors.groupingBy(this::callIdOf, Collectors.counting()));
     }
 
     /** The call_ids answered to the POSTs of one call. */

@@ -36,13 +36,19 @@ public final class Burst {
      */
     public static Map<Long, Scheduled> schedule(List<AppProcess> via, int count, Instant dueAt)
             throws InterruptedException {
+        return schedule(via, count, dueAt, 0);
+    }
+
+    /** As {@link #schedule(List, int, Instant)}, with the numbers from +1202555{@code first} on. */
+    public static Map<Long, Scheduled> schedule(List<AppProcess> via, int count, Instant dueAt, int first)
+            throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Semaphore concurrency = new Semaphore(64);
         Map<Long, Scheduled> calls = new ConcurrentHashMap<>();
         List<CompletableFuture<Void>> requests = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Instant now = Instant.now();
-            String body = String.format("{\"phone_number\": \"+1202555%04d\", \"scheduled_time\": \"%s\"}", i,
+            String body = String.format("{\"phone_number\": \"+1202555%04d\", \"scheduled_time\": \"%s\"}", first + i,
                     now.isAfter(dueAt) ? now : dueAt);
             HttpRequest request = HttpRequest.newBuilder(URI.create(via.get(i % via.size()).baseUrl() + "/api/schedule"))
                     .header("Content-Type", "application/json")
