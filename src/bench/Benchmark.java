@@ -83,10 +83,11 @@ public class Benchmark {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException("Build first: ./mvnw package -DskipTests");
         }
-        List<String> phases = args.length == 0 ? List.of("schedule", "burst", "scattered", "pacing") : List.of(args);
+        List<String> phases = args.length == 0 ? List.of("schedule", "batch", "burst", "scattered", "pacing") : List.of(args);
         for (String phase : phases) {
-            if (!List.of("schedule", "burst", "scattered", "pacing", "instances").contains(phase)) {
-                throw new IllegalArgumentException("unknown phase " + phase + ": schedule, burst, scattered, pacing or instances");
+            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "instances").contains(phase)) {
+                throw new IllegalArgumentException("unknown phase " + phase
+                        + ": schedule, batch, burst, scattered, pacing or instances");
             }
         }
         if (phases.contains("instances")) {
@@ -107,11 +108,15 @@ public class Benchmark {
     static void onH2(List<String> phases) throws Exception {
         Map<String, Object> result = new HashMap<>();
         result.put("machine", machine());
-        if (phases.contains("schedule") || phases.contains("burst") || phases.contains("scattered")) {
+        if (phases.contains("schedule") || phases.contains("batch") || phases.contains("burst")
+                || phases.contains("scattered")) {
             Process app = startOnH2(List.of(), Path.of("target/benchmark-app.log"));
             try {
                 if (phases.contains("schedule")) {
                     result.put("schedule_throughput", scheduleThroughput());
+                }
+                if (phases.contains("batch")) {
+                    result.put("batch_1000_per_request", batchThroughput());
                 }
                 if (phases.contains("burst")) {
                     result.put("burst_10000_due_at_once", burst());
@@ -208,6 +213,60 @@ public class Benchmark {
         out.put("latency_ms_p99", round(percentile(sorted, 99) / 1e6));
         out.put("latency_ms_max", round(sorted.get(sorted.size() - 1) / 1e6));
         return out;
+    }
+
+    /** Calls stored per second through POST /api/calls/batch, 1,000 a request, by {@code BATCH_CLIENTS} clients. */
+    static Map<String, Object> batchThroughput() throws Exception {
+        String future = Instant.now().plus(Duration.ofDays(1)).toString();
+        postBatches(2, future, new ConcurrentLinkedQueue<>(), new AtomicInteger()); // warm-up
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger errors = new AtomicInteger();
+        long start = System.nanoTime();
+        postBatches(BATCHES, future, latencies, errors);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        Map<String, Object> out = new HashMap<>();
+        out.put("clients", BATCH_CLIENTS);
+        out.put("requests", sorted.size());
+        out.put("errors", errors.get());
+        out.put("seconds", round(seconds));
+        out.put("calls_per_second", round(sorted.size() * 1000 / seconds));
+        out.put("request_ms_p50", round(percentile(sorted, 50) / 1e6));
+        out.put("request_ms_max", round(sorted.get(sorted.size() - 1) / 1e6));
+        return out;
+    }
+
+    static final int BATCHES = 40;
+    static final int BATCH_CLIENTS = 2;
+
+    static void postBatches(int count, String time, ConcurrentLinkedQueue<Long> latencies, AtomicInteger errors)
+            throws Exception {
+        AtomicInteger left = new AtomicInteger(count);
+        ExecutorService pool = Executors.newFixedThreadPool(BATCH_CLIENTS);
+        for (int c = 0; c < BATCH_CLIENTS; c++) {
+            pool.submit(() -> {
+                try (Connection connection = new Connection(base)) {
+                    while (left.getAndDecrement() > 0) {
+                        StringBuilder body = new StringBuilder("{\"calls\":[");
+                        for (int i = 0; i < 1000; i++) {
+                            body.append(i == 0 ? "" : ",").append(schedule(phone(), time));
+                        }
+                        body.append("]}");
+                        long t0 = System.nanoTime();
+                        String[] response = connection.post("/api/calls/batch", body.toString());
+                        if (!response[0].equals("201")) {
+                            errors.incrementAndGet();
+                        } else {
+                            latencies.add(System.nanoTime() - t0);
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(10, TimeUnit.MINUTES);
     }
 
     static void runClients(Duration length, String time, ConcurrentLinkedQueue<Long> latencies) throws Exception {
