@@ -261,6 +261,9 @@ public class Benchmark {
                             latencies.add(System.nanoTime() - t0);
                         }
                     }
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                    System.err.println("batch client failed: " + e);
                 }
                 return null;
             });
@@ -670,14 +673,30 @@ public class Benchmark {
             out.flush();
             String status = readLine();
             int length = 0;
+            boolean chunked = false;
             String line;
             while (!(line = readLine()).isEmpty()) {
                 int colon = line.indexOf(':');
                 if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
                     length = Integer.parseInt(line.substring(colon + 1).trim());
+                } else if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("transfer-encoding")
+                        && line.substring(colon + 1).trim().equalsIgnoreCase("chunked")) {
+                    chunked = true;
                 }
             }
-            byte[] answer = in.readNBytes(length);
+            byte[] answer;
+            if (chunked) {
+                // A large answer (a batch's) comes in chunks: size line, data, CRLF; a 0 size ends it.
+                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                for (int size; (size = Integer.parseInt(readLine().trim().split(";")[0], 16)) > 0;) {
+                    all.write(in.readNBytes(size));
+                    readLine();
+                }
+                readLine();
+                answer = all.toByteArray();
+            } else {
+                answer = in.readNBytes(length);
+            }
             return new String[] { status.split(" ")[1], new String(answer, java.nio.charset.StandardCharsets.UTF_8) };
         }
 

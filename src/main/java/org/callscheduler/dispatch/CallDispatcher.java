@@ -40,7 +40,8 @@ final class CallDispatcher {
         this.store = store;
         this.config = config;
         this.writer = new ResultWriter(owner, store, heartbeat, wakeAt);
-        this.sender = new DialSender(api, policy, writer, metrics, config.maxInFlight(), pacing.maxPause());
+        this.sender = new DialSender(api, policy, writer, metrics, config.maxInFlight(), pacing.maxPause(),
+                DispatchStore.slot(pacing));
         this.claims = new ClaimLoop(owner, store, sender, writer, heartbeat, config, policy.maxAttempts(), pacing,
                 wakeAt);
     }
@@ -110,6 +111,7 @@ final class CallDispatcher {
                     + " lease ends (%s)", owner, writer.unrecorded(), config.lease());
         }
         writer.stop();
+        sender.close();
         if (registered) {
             try {
                 store.deregister(instanceId, bootId);

@@ -2,8 +2,11 @@ package org.callscheduler.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import org.callscheduler.provider.CallApiClient;
@@ -24,11 +27,16 @@ final class DialSender {
     private final DispatchMetrics metrics;
     private final Semaphore slots;
     private final Duration maxPause;
+    private final long slotNanos;
     private volatile Instant pausedUntil;
+    private ScheduledExecutorService pacer;
+    /** When the pacer last let a POST go (System.nanoTime); only the pacer's thread touches it. */
+    private long lastPacedPost = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
 
     DialSender(CallApiClient api, RetryPolicy policy, ResultWriter writer, DispatchMetrics metrics, int maxInFlight,
-            Duration maxPause) {
+            Duration maxPause, Duration slot) {
         this.maxPause = maxPause;
+        this.slotNanos = slot.toNanos();
         this.api = api;
         this.policy = policy;
         this.writer = writer;
@@ -66,15 +74,45 @@ final class DialSender {
     /** POSTs {@code call} in a slot reserved for it; its result reaches the writer whatever happens. */
     void send(ClaimedCall call) {
         writer.expect();
-        Uni<DialOutcome> dial = Uni.createFrom().deferred(() -> dial0(call));
-        Duration wait = call.sendAt() == null ? Duration.ZERO : Duration.between(Instant.now(), call.sendAt());
-        if (wait.toMillis() > 0) {
-            // Its slot under calls-per-second, at most the pacing horizon away.
-            dial = Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> dial0(call));
+        if (call.sendAt() == null) {
+            post(call);
+            return;
         }
-        dial.subscribe().with(
+        // Its slot under calls-per-second, at most the pacing horizon away: on the pacer's one thread, in slot order,
+        // and never closer to the POST before than a slot, so that POSTs that fall behind leave spaced, not in a burst.
+        long delay = Math.max(0, Duration.between(Instant.now(), call.sendAt()).toNanos());
+        pacer().schedule(() -> {
+            long wait = lastPacedPost + slotNanos - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            lastPacedPost = System.nanoTime();
+            post(call);
+        }, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void post(ClaimedCall call) {
+        Uni.createFrom().deferred(() -> dial0(call)).subscribe().with(
                 outcome -> done(call, outcome),
                 failure -> done(call, new DialOutcome.Unavailable(String.valueOf(failure))));
+    }
+
+    private synchronized ScheduledExecutorService pacer() {
+        if (pacer == null) {
+            pacer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "call-pacer");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return pacer;
+    }
+
+    /** Stops the pacer once the POSTs it holds have left. */
+    synchronized void close() {
+        if (pacer != null) {
+            pacer.shutdown();
+        }
     }
 
     private Uni<DialOutcome> dial0(ClaimedCall call) {

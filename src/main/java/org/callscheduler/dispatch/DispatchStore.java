@@ -93,6 +93,12 @@ class DispatchStore {
      * late or early still never put more than calls-per-second of them into any one second at the Call API.
      */
     static final double SLOT_MARGIN = 1.02;
+    /** The time between two send slots under {@code pacing}: 1.02 / calls-per-second; zero without a limit. */
+    static Duration slot(PacingConfig pacing) {
+        return pacing.callsPerSecond() <= 0 ? Duration.ZERO
+                : Duration.ofNanos(Math.max(1, Math.round(SLOT_MARGIN * 1e9 / pacing.callsPerSecond())));
+    }
+
     /** Pauses in a row count toward the back-off until sending has gone this long without a 429. */
     private static final Duration THROTTLE_MEMORY = Duration.ofSeconds(30);
 
@@ -136,7 +142,7 @@ class DispatchStore {
             Duration interval = null;
             Instant firstSlot = null;
             if (pacing.callsPerSecond() > 0) {
-                interval = Duration.ofNanos(Math.max(1, Math.round(SLOT_MARGIN * 1e9 / pacing.callsPerSecond())));
+                interval = slot(pacing);
                 // Slots count from when this claim got the pacing row, not from when it asked for it: a claim that
                 // waited for another instance's would otherwise hand out slots already past, sent all at once.
                 Instant clock = now();
