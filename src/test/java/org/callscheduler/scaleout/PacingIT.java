@@ -26,8 +26,12 @@ class PacingIT {
     private static final int RATE = 20;
     private static final Duration SECOND = Duration.ofSeconds(1);
     private static final Duration THROTTLING = Duration.ofSeconds(10);
-    /** How late a POST may reach the Call API after its send slot, for timers and schedulers: one send interval. */
-    private static final Duration JITTER = SECOND.dividedBy(RATE);
+    /**
+     * How much later than its send slot a POST may be timestamped by the Call API: two send intervals. Measured
+     * here with the load average at 2 to 3: the instances called their REST client at most 13.5 ms after the slot,
+     * and the Call API's handler ran 4.5 ms after that at the median, 38 ms at the 99th percentile, 59 ms at most.
+     */
+    private static final Duration JITTER = SECOND.dividedBy(RATE).multipliedBy(2);
     /** How long after a 429 reaches an instance its pause may be written for every instance, on two busy cores. */
     private static final Duration SLACK = Duration.ofMillis(1500);
     /** POSTs answered 429 less than this apart belong to one round (the pauses are a second or more). */
@@ -78,8 +82,8 @@ class PacingIT {
         Map<Long, Long> perCall = callApi.postsPerCall();
         scheduled.keySet().forEach(id -> assertEquals(1L, perCall.get(id), "POSTs of call " + id));
         // Send slots are exactly 1/20 s apart, so POST n and POST n + 20 are one second apart to the microsecond,
-        // and a millisecond of jitter in either (the instance's timer, either process's scheduler on two shared
-        // cores) puts 21 into one second. Allowed: that much jitter, up to one send interval.
+        // and any jitter between slot and timestamp (the instance's timer, its REST client, either process's
+        // scheduler on two shared cores) puts 21 or 22 into one second: no 21 within a second less that jitter.
         Duration window = SECOND.minus(JITTER);
         assertTrue(maxIn(times, window) <= RATE, "at most " + RATE + " POSTs in any " + window.toMillis() + " ms, saw "
                 + maxIn(times, window) + ": " + busiest(times, window));
