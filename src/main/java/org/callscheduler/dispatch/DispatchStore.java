@@ -422,17 +422,16 @@ class DispatchStore {
                 marked = update.executeUpdate();
             }
             try (PreparedStatement events = connection.prepareStatement("INSERT INTO call_events"
-                    + " (call_id, at, type, status, call_status, attempt, detail, webhook_state, webhook_next_at)"
+                    + " (call_id, at, type, status, call_status, attempt, detail)"
                     + " SELECT id, ?, 'sent', 'pending', call_status, attempts,"
-                    + " CONCAT('POST to the Call API, attempt ', CAST(attempts AS VARCHAR(10))), ?, ?"
+                    + " CONCAT('POST to the Call API, attempt ', CAST(attempts AS VARCHAR(10)))"
                     + " FROM scheduled_calls WHERE claim_token = ?")) {
-                String state = history.webhookState(EventType.SENT.value());
                 events.setObject(1, utc(now));
-                events.setString(2, state);
-                events.setObject(3, state == null ? null : utc(now));
-                events.setString(4, token);
+                events.setString(2, token);
                 events.executeUpdate();
             }
+            history.queueInserted(connection, EventType.SENT, now, "SELECT id FROM scheduled_calls WHERE claim_token = ?",
+                    select -> select.setString(3, token));
             return marked;
         } catch (SQLException e) {
             throw new IllegalStateException("Could not mark calls as sent: " + e.getMessage(), e);
@@ -954,20 +953,24 @@ class DispatchStore {
                 failed = fail.executeUpdate();
             }
             if (failed > 0) {
+                String failedNow = "SELECT id FROM scheduled_calls"
+                        + " WHERE status = 'failed' AND updated_at = ? AND error_message = ? AND dialled_at < ?";
                 try (PreparedStatement events = connection.prepareStatement("INSERT INTO call_events"
-                        + " (call_id, at, type, status, call_status, attempt, detail, webhook_state, webhook_next_at)"
-                        + " SELECT id, ?, 'failed', 'failed', call_status, attempts, ?, ?, ? FROM scheduled_calls"
+                        + " (call_id, at, type, status, call_status, attempt, detail)"
+                        + " SELECT id, ?, 'failed', 'failed', call_status, attempts, ? FROM scheduled_calls"
                         + " WHERE status = 'failed' AND updated_at = ? AND error_message = ? AND dialled_at < ?")) {
-                    String state = history.webhookState(EventType.FAILED.value());
                     events.setObject(1, utc(now));
                     events.setString(2, reason);
-                    events.setString(3, state);
-                    events.setObject(4, state == null ? null : utc(now));
-                    events.setObject(5, utc(now));
-                    events.setString(6, reason);
-                    events.setObject(7, utc(dialledBefore));
+                    events.setObject(3, utc(now));
+                    events.setString(4, reason);
+                    events.setObject(5, utc(dialledBefore));
                     events.executeUpdate();
                 }
+                history.queueInserted(connection, EventType.FAILED, now, failedNow, select -> {
+                    select.setObject(3, utc(now));
+                    select.setString(4, reason);
+                    select.setObject(5, utc(dialledBefore));
+                });
             }
             return failed;
         } catch (SQLException e) {

@@ -24,10 +24,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Appends to the calls' history (table call_events). Callers pass the connection of the transaction
  * that makes the change, so an event is committed with its change or not at all. Events are never
- * updated (but for their webhook delivery columns); they go only with their call (ON DELETE CASCADE).
+ * updated; they go only with their call (ON DELETE CASCADE).
  * <p>
- * The table is also the webhooks' outbox: when a webhook receiver is configured, an event of a type it
- * takes is written with webhook_state 'pending', and org.callscheduler.webhook delivers it.
+ * When a webhook receiver is configured, an event of a type it takes also gets a row in the outbox
+ * (table webhook_deliveries) in the same transaction, and org.callscheduler.webhook delivers it.
  */
 @ApplicationScoped
 public class CallEvents {
@@ -35,8 +35,11 @@ public class CallEvents {
     /** The longest detail kept; longer ones are cut. */
     public static final int MAX_DETAIL = 1000;
 
-    private static final String INSERT = "INSERT INTO call_events (call_id, at, type, status, call_status, attempt, detail,"
-            + " webhook_state, webhook_next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT = "INSERT INTO call_events (call_id, at, type, status, call_status, attempt, detail)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+    private static final String INSERT_DELIVERY = "INSERT INTO webhook_deliveries (event_id, call_id, state, next_at)"
+            + " VALUES (?, ?, 'pending', ?)";
 
     /** The event types sent to the webhook receiver: none when there is none. */
     private final Set<String> webhookTypes;
@@ -59,19 +62,19 @@ public class CallEvents {
         }
     }
 
-    /** 'pending' when events of {@code type} are sent to the webhook receiver, else null: the column's value. */
-    public String webhookState(String type) {
-        return webhookTypes.contains(type) ? PENDING : null;
+    /** Whether events of {@code type} are sent to the webhook receiver. */
+    public boolean sentToWebhook(EventType type) {
+        return webhookTypes.contains(type.value());
     }
 
-    public static final String PENDING = "pending";
-
-    /** Appends {@code events}, all at {@code at}, in one JDBC batch. */
+    /** Appends {@code events}, all at {@code at}, in one JDBC batch, and queues those the webhook receiver takes. */
     public void append(Connection connection, Instant at, Collection<NewEvent> events) throws SQLException {
         if (events.isEmpty()) {
             return;
         }
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+        boolean queue = events.stream().anyMatch(event -> sentToWebhook(event.type()));
+        try (PreparedStatement insert = queue ? connection.prepareStatement(INSERT, new String[] {"id"})
+                : connection.prepareStatement(INSERT)) {
             for (NewEvent event : events) {
                 insert.setLong(1, event.callId());
                 insert.setObject(2, at.atOffset(ZoneOffset.UTC));
@@ -84,13 +87,58 @@ public class CallEvents {
                 }
                 insert.setInt(6, event.attempt());
                 insert.setString(7, cut(event.detail()));
-                String state = webhookState(event.type().value());
-                insert.setString(8, state);
-                insert.setObject(9, state == null ? null : at.atOffset(ZoneOffset.UTC));
                 insert.addBatch();
             }
             insert.executeBatch();
+            if (queue) {
+                queueDeliveries(connection, at, events, insert.getGeneratedKeys());
+            }
         }
+    }
+
+    /** Writes the outbox rows of the events just inserted, whose ids are {@code keys} in the order of {@code events}. */
+    private void queueDeliveries(Connection connection, Instant at, Collection<NewEvent> events, ResultSet keys)
+            throws SQLException {
+        try (keys; PreparedStatement delivery = connection.prepareStatement(INSERT_DELIVERY)) {
+            for (NewEvent event : events) {
+                if (!keys.next()) {
+                    throw new SQLException("The database returned fewer event ids than events were inserted");
+                }
+                if (sentToWebhook(event.type())) {
+                    delivery.setLong(1, keys.getLong(1));
+                    delivery.setLong(2, event.callId());
+                    delivery.setObject(3, at.atOffset(ZoneOffset.UTC));
+                    delivery.addBatch();
+                }
+            }
+            delivery.executeBatch();
+        }
+    }
+
+    /**
+     * Queues for the webhook receiver the {@code type} events at {@code at} of the calls that {@code callsSql} selects
+     * (a SELECT of call ids whose parameters {@code bind} sets from index 3 on): for events written by INSERT ... SELECT.
+     */
+    public void queueInserted(Connection connection, EventType type, Instant at, String callsSql, SqlBinder bind)
+            throws SQLException {
+        if (!sentToWebhook(type)) {
+            return;
+        }
+        try (PreparedStatement delivery = connection.prepareStatement("INSERT INTO webhook_deliveries"
+                + " (event_id, call_id, state, next_at) SELECT e.id, e.call_id, 'pending', e.at FROM call_events e"
+                + " WHERE e.type = ? AND e.at = ? AND e.call_id IN (" + callsSql + ")"
+                + " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)")) {
+            delivery.setString(1, type.value());
+            delivery.setObject(2, at.atOffset(ZoneOffset.UTC));
+            bind.bind(delivery);
+            delivery.executeUpdate();
+        }
+    }
+
+    /** Sets a statement's parameters. */
+    @FunctionalInterface
+    public interface SqlBinder {
+        void bind(PreparedStatement statement) throws SQLException;
     }
 
     /** The most events of one call that are listed, oldest first (a call has a few dozen at most in practice). */

@@ -235,7 +235,7 @@ public class WebhookDeliveryJob {
             if (abandoned.isDone()) {
                 break; // stopped after the grace: the claims were given back, the database is closing
             }
-            store.record(outcomes, Instant.now().truncatedTo(ChronoUnit.MICROS));
+            store.record(outcomes);
             batch.forEach(c -> openClaims.remove(c.token()));
             long ok = outcomes.stream().filter(WebhookStore.Outcome.Delivered.class::isInstance).count();
             total += (int) ok;

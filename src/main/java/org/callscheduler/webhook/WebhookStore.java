@@ -25,16 +25,13 @@ import org.callscheduler.event.CallEvents;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The SQL of webhook delivery, over the events table that is also the outbox: claim the events to send (for each
- * call only its oldest undelivered one, so that a call's events arrive in order), and record what became of each
- * delivery under the claim that sent it. Claims work as for calls: a token per claim, a lease, and on PostgreSQL
+ * The SQL of webhook delivery, over the outbox (table webhook_deliveries, a row per event to send, written with the
+ * event): claim the deliveries that are due (for each call only its oldest pending one, so that a call's events
+ * arrive in order), and record what became of each under the claim that sent it: a delivered row is deleted. Claims work as for calls: a token per claim, a lease, and on PostgreSQL
  * {@code FOR UPDATE SKIP LOCKED}, so several instances deliver each event once.
  */
 @ApplicationScoped
 class WebhookStore {
-
-    static final String DELIVERED = "delivered";
-    static final String DEAD = "dead";
 
     private final DataSource dataSource;
     private final boolean postgresql;
@@ -57,12 +54,12 @@ class WebhookStore {
         List<Due> due = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement select = connection.prepareStatement("SELECT e.id, e.call_id, e.at, e.type, e.status,"
-                    + " e.call_status, e.attempt, e.detail, e.webhook_id, e.webhook_attempts FROM call_events e"
-                    + " WHERE e.webhook_state = 'pending' AND e.webhook_next_at <= ?"
-                    + " AND (e.webhook_claim IS NULL OR e.webhook_lease_until < ?)"
-                    + " AND NOT EXISTS (SELECT 1 FROM call_events p WHERE p.call_id = e.call_id AND p.id < e.id"
-                    + " AND p.webhook_state = 'pending')"
-                    + " ORDER BY e.webhook_state, e.webhook_next_at LIMIT ?" + (postgresql ? " FOR UPDATE OF e SKIP LOCKED" : ""))) {
+                    + " e.call_status, e.attempt, e.detail, d.webhook_id, d.attempts FROM webhook_deliveries d"
+                    + " JOIN call_events e ON e.id = d.event_id"
+                    + " WHERE d.state = 'pending' AND d.next_at <= ? AND (d.claim IS NULL OR d.lease_until < ?)"
+                    + " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.call_id = d.call_id"
+                    + " AND p.event_id < d.event_id AND p.state = 'pending')"
+                    + " ORDER BY d.state, d.next_at LIMIT ?" + (postgresql ? " FOR UPDATE OF d SKIP LOCKED" : ""))) {
                 select.setObject(1, utc(now));
                 select.setObject(2, utc(now));
                 select.setInt(3, limit);
@@ -79,9 +76,9 @@ class WebhookStore {
             }
             due.sort(Comparator.comparingLong(d -> d.event().id()));
             List<String> ids = new ArrayList<>();
-            try (PreparedStatement update = connection.prepareStatement("UPDATE call_events SET webhook_claim = ?,"
-                    + " webhook_lease_until = ?, webhook_id = COALESCE(webhook_id, ?) WHERE id = ?"
-                    + " AND webhook_state = 'pending' AND (webhook_claim IS NULL OR webhook_lease_until < ?)")) {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_deliveries SET claim = ?,"
+                    + " lease_until = ?, webhook_id = COALESCE(webhook_id, ?) WHERE event_id = ?"
+                    + " AND state = 'pending' AND (claim IS NULL OR lease_until < ?)")) {
                 for (Due d : due) {
                     String id = d.webhookId() != null ? d.webhookId() : "msg_" + UUID.randomUUID().toString().replace("-", "");
                     ids.add(id);
@@ -97,7 +94,7 @@ class WebhookStore {
             // Which rows this claim got, read back by its token (H2's batch counts cannot be trusted under contention).
             Set<Long> won = new HashSet<>();
             try (PreparedStatement mine = connection.prepareStatement(
-                    "SELECT id FROM call_events WHERE webhook_claim = ? AND webhook_state = 'pending'")) {
+                    "SELECT event_id FROM webhook_deliveries WHERE claim = ? AND state = 'pending'")) {
                 mine.setString(1, token);
                 try (ResultSet rows = mine.executeQuery()) {
                     while (rows.next()) {
@@ -136,25 +133,23 @@ class WebhookStore {
 
     /** Records outcomes, each only where its claim still holds the event. */
     @Transactional
-    void record(List<Outcome> outcomes, Instant now) {
+    void record(List<Outcome> outcomes) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement delivered = connection.prepareStatement("UPDATE call_events SET webhook_state = 'delivered',"
-                        + " webhook_delivered_at = ?, webhook_attempts = webhook_attempts + 1, webhook_claim = NULL,"
-                        + " webhook_lease_until = NULL, webhook_error = NULL WHERE id = ? AND webhook_claim = ?");
-                PreparedStatement failed = connection.prepareStatement("UPDATE call_events SET webhook_next_at = ?,"
-                        + " webhook_attempts = webhook_attempts + 1, webhook_error = ?, webhook_claim = NULL,"
-                        + " webhook_lease_until = NULL WHERE id = ? AND webhook_claim = ?");
-                PreparedStatement dead = connection.prepareStatement("UPDATE call_events SET webhook_state = 'dead',"
-                        + " webhook_attempts = webhook_attempts + 1, webhook_error = ?, webhook_claim = NULL,"
-                        + " webhook_lease_until = NULL WHERE id = ? AND webhook_claim = ?")) {
+                PreparedStatement delivered = connection.prepareStatement(
+                        "DELETE FROM webhook_deliveries WHERE event_id = ? AND claim = ?");
+                PreparedStatement failed = connection.prepareStatement("UPDATE webhook_deliveries SET next_at = ?,"
+                        + " attempts = attempts + 1, error = ?, claim = NULL, lease_until = NULL"
+                        + " WHERE event_id = ? AND claim = ?");
+                PreparedStatement dead = connection.prepareStatement("UPDATE webhook_deliveries SET state = 'dead',"
+                        + " attempts = attempts + 1, error = ?, claim = NULL, lease_until = NULL"
+                        + " WHERE event_id = ? AND claim = ?")) {
             List<Outcome> sorted = new ArrayList<>(outcomes);
             sorted.sort(Comparator.comparingLong(o -> o.claimed().event().id()));
             for (Outcome outcome : sorted) {
                 Claimed c = outcome.claimed();
                 if (outcome instanceof Outcome.Delivered) {
-                    delivered.setObject(1, utc(now));
-                    delivered.setLong(2, c.event().id());
-                    delivered.setString(3, c.token());
+                    delivered.setLong(1, c.event().id());
+                    delivered.setString(2, c.token());
                     delivered.addBatch();
                 } else if (outcome instanceof Outcome.Failed f) {
                     failed.setObject(1, utc(f.nextAt()));
@@ -184,8 +179,8 @@ class WebhookStore {
             return;
         }
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement release = connection.prepareStatement("UPDATE call_events SET webhook_claim = NULL,"
-                        + " webhook_lease_until = NULL WHERE webhook_claim = ? AND webhook_state = 'pending'")) {
+                PreparedStatement release = connection.prepareStatement("UPDATE webhook_deliveries SET claim = NULL,"
+                        + " lease_until = NULL WHERE claim = ? AND state = 'pending'")) {
             for (String token : tokens) {
                 release.setString(1, token);
                 release.addBatch();
@@ -199,8 +194,8 @@ class WebhookStore {
     @Transactional
     WebhookBacklog backlog() {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement counts = connection.prepareStatement("SELECT webhook_state, COUNT(*), MIN(at)"
-                        + " FROM call_events WHERE webhook_state IN ('pending', 'dead') GROUP BY webhook_state");
+                PreparedStatement counts = connection.prepareStatement("SELECT d.state, COUNT(*), MIN(e.at)"
+                        + " FROM webhook_deliveries d JOIN call_events e ON e.id = d.event_id GROUP BY d.state");
                 ResultSet rows = counts.executeQuery()) {
             long pending = 0;
             long dead = 0;

@@ -194,8 +194,8 @@ class WebhookKillIT {
         Set<Long> ids = new HashSet<>();
         try (Connection connection = DriverManager.getConnection(url, "sa", "");
                 Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT id FROM call_events"
-                        + " WHERE webhook_state = 'pending' AND webhook_claim IS NOT NULL")) {
+                ResultSet rs = statement.executeQuery("SELECT event_id FROM webhook_deliveries"
+                        + " WHERE state = 'pending' AND claim IS NOT NULL")) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));
             }

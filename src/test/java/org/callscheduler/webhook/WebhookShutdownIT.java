@@ -134,13 +134,14 @@ class WebhookShutdownIT {
     private record Row(long id, String state, String claim, String webhookId) {
     }
 
-    /** The events and their delivery columns, read from the H2 file once the application has stopped. */
+    /** The events and their outbox rows, read from the H2 file once the application has stopped. */
     private List<Row> readEvents() throws Exception {
         List<Row> rows = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("call-scheduler"), "sa", "");
                 Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT id, webhook_state, webhook_claim, webhook_id FROM call_events"
-                        + " ORDER BY id")) {
+                // A delivered event has no outbox row any more.
+                ResultSet rs = statement.executeQuery("SELECT e.id, COALESCE(d.state, 'delivered'), d.claim, d.webhook_id"
+                        + " FROM call_events e LEFT JOIN webhook_deliveries d ON d.event_id = e.id ORDER BY e.id")) {
             while (rs.next()) {
                 rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
             }
