@@ -6,26 +6,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.callscheduler.provider.CallApiClient;
 import org.callscheduler.provider.CallApiConfig;
 import org.callscheduler.provider.StatusOutcome;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
 
 /**
  * Follows in-progress calls: asks the Call API for each one's status, concurrently and bounded,
  * and records what changed. A call with no final status after {@code max-duration} is failed.
+ * <p>
+ * On SIGTERM a poll in progress asks no more, waits up to {@link #STOP_WAIT} for the answers out, records
+ * them, and ends before the application goes on stopping; no poll starts after it. (The requests still out
+ * are ended by {@link CallApiClient}, which closes its connections once the jobs have stopped.)
  */
 @ApplicationScoped
 public class CallPollJob {
+
+    /** How long a poll stopped by SIGTERM waits for the answers already asked for. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(1);
+    private static final long WAIT_STEP_MILLIS = 50;
 
     private final DispatchStore store;
     private final CallApiClient api;
@@ -33,6 +43,10 @@ public class CallPollJob {
     private final long answerWaitMillis;
 
     private final DispatchMetrics metrics;
+
+    /** Held by the poll in progress. */
+    private final ReentrantLock running = new ReentrantLock();
+    private volatile boolean stopping;
 
     CallPollJob(DispatchStore store, CallApiClient api, PollConfig config, CallApiConfig apiConfig, DispatchMetrics metrics) {
         this.metrics = metrics;
@@ -59,6 +73,29 @@ public class CallPollJob {
      * @return the number of calls asked about
      */
     public int poll() {
+        running.lock();
+        try {
+            return stopping ? 0 : pollOnce();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /** On SIGTERM, before the datasource and the REST client close: stops polling, and waits for a poll in progress. */
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        try {
+            if (running.tryLock(STOP_WAIT.toMillis() + 2000, TimeUnit.MILLISECONDS)) {
+                running.unlock();
+            } else {
+                Log.warn("Status poll still running after SIGTERM; stopping without it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private int pollOnce() {
         Instant now = DispatchStore.now();
         int stale = store.failStale(now.minus(config.maxDuration()),
                 "status timeout: no final status from the Call API within " + config.maxDuration(), now);
@@ -70,14 +107,17 @@ public class CallPollJob {
         if (active.isEmpty()) {
             return 0;
         }
+        // Each request holds a permit until it is answered: holding them all again means every answer is in.
         Semaphore permits = new Semaphore(config.maxInFlight());
-        CountDownLatch answered = new CountDownLatch(active.size());
         ConcurrentLinkedQueue<StatusReport> reports = new ConcurrentLinkedQueue<>();
         Map<ActiveCall, String> unknown = new ConcurrentHashMap<>();
+        int asked = 0;
         for (ActiveCall call : active) {
-            permits.acquireUninterruptibly();
+            if (!permitToAsk(permits)) {
+                break;
+            }
+            asked++;
             api.status(call.callApiId()).subscribe().with(outcome -> {
-                permits.release();
                 if (outcome instanceof StatusOutcome.Known known) {
                     reports.add(new StatusReport(call, known.progress()));
                 } else if (outcome instanceof StatusOutcome.Unknown missing) {
@@ -85,16 +125,12 @@ public class CallPollJob {
                 } else {
                     Log.debugf("Call %d: no status this time: %s", call.id(), ((StatusOutcome.Unavailable) outcome).reason());
                 }
-                answered.countDown();
+                permits.release();
             });
         }
-        try {
-            if (!answered.await(answerWaitMillis, TimeUnit.MILLISECONDS)) {
-                Log.warnf("Status poll: %d of %d answers still missing; recording the others",
-                        answered.getCount(), active.size());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!allAnswered(permits, System.currentTimeMillis() + answerWaitMillis)) {
+            Log.warnf("Status poll: %d of %d answers still missing%s; recording the others",
+                    config.maxInFlight() - permits.availablePermits(), asked, stopping ? " at SIGTERM" : "");
         }
         store.recordStatuses(List.copyOf(reports), DispatchStore.now());
         unknown.forEach((call, reason) -> {
@@ -102,6 +138,50 @@ public class CallPollJob {
                 Log.warnf("Call %d failed: %s", call.id(), reason);
             }
         });
-        return active.size();
+        return asked;
+    }
+
+    /** Takes a permit to ask about one more call: false once SIGTERM has come. */
+    private boolean permitToAsk(Semaphore permits) {
+        try {
+            while (!stopping) {
+                if (permits.tryAcquire(WAIT_STEP_MILLIS, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    /**
+     * Waits until every request is answered (all permits are back) or {@code deadline} (epoch millis) passes; once
+     * SIGTERM has come, for {@link #STOP_WAIT} at most.
+     *
+     * @return whether every answer is in
+     */
+    private boolean allAnswered(Semaphore permits, long deadline) {
+        int all = config.maxInFlight();
+        long until = deadline;
+        boolean stopSeen = false;
+        try {
+            while (true) {
+                long now = System.currentTimeMillis();
+                if (stopping && !stopSeen) {
+                    stopSeen = true;
+                    until = Math.min(until, now + STOP_WAIT.toMillis());
+                }
+                if (permits.tryAcquire(all, Math.max(0, Math.min(WAIT_STEP_MILLIS, until - now)), TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+                if (System.currentTimeMillis() >= until) {
+                    return false;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }

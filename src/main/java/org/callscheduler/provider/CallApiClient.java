@@ -10,10 +10,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -31,6 +36,12 @@ public class CallApiClient {
     private final AtomicReference<Instant> lastAnswer = new AtomicReference<>();
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
     private final AtomicInteger failuresInARow = new AtomicInteger();
+
+    /** Requests out, each counted from its subscription until its outcome (after every retry). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /** How long, on SIGTERM, the requests still out get to end once the connections are closed. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     /** callscheduler.callapi.requests by operation and outcome, registered once: they are on the dial path. */
     private final Map<String, Timer> requestTimers = new HashMap<>();
@@ -64,7 +75,7 @@ public class CallApiClient {
                     .onFailure().invoke(this::failed)
                     .onFailure().recoverWithItem(CallApiClient::dialFailure)
                     .invoke(outcome -> timed("dial", outcome.getClass().getSimpleName(), started));
-        });
+        }).onSubscription().invoke(inFlight::incrementAndGet).onTermination().invoke(inFlight::decrementAndGet);
     }
 
     /** Asks the Call API how a call it placed is going. */
@@ -77,7 +88,29 @@ public class CallApiClient {
                     .onFailure().invoke(this::failed)
                     .onFailure().recoverWithItem(CallApiClient::statusFailure)
                     .invoke(outcome -> timed("status", outcome.getClass().getSimpleName(), started));
-        });
+        }).onSubscription().invoke(inFlight::incrementAndGet).onTermination().invoke(inFlight::decrementAndGet);
+    }
+
+    /**
+     * On SIGTERM, after the dispatcher and the poller have stopped (they observe at the default priority, before
+     * this): closes the connections, so that a request still out (a status request the poller gave up on) ends now,
+     * while the application can still handle its end, rather than after the container has stopped.
+     */
+    void close(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER) ShutdownEvent event) {
+        api.close();
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (inFlight.get() > 0) {
+            Log.warnf("%d requests to the Call API had not ended %s after closing its connections", inFlight.get(),
+                    CLOSE_WAIT);
+        }
     }
 
     /** The longest a dial can take from its POST to its outcome: every connect try, the read timeout, the waits between. */

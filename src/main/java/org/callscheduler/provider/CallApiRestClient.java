@@ -17,7 +17,7 @@ import io.smallrye.mutiny.Uni;
 @RegisterRestClient(configKey = "call-api")
 @Path("/api/call")
 @Produces(MediaType.APPLICATION_JSON)
-interface CallApiRestClient {
+interface CallApiRestClient extends AutoCloseable {
 
     /** Places a call. The idempotency key lets a provider that honours it drop a repeated request. */
     @POST
@@ -27,4 +27,8 @@ interface CallApiRestClient {
     @GET
     @Path("/{callId}")
     Uni<CallApiCall> get(@PathParam("callId") String callId);
+
+    /** Closes the client's connections: requests still out fail at once. */
+    @Override
+    void close();
 }

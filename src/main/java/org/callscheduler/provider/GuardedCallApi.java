@@ -47,6 +47,11 @@ class GuardedCallApi {
         return baseUri;
     }
 
+    /** Closes the connections to the Call API: a request still out fails now, and any later one at once. */
+    void close() {
+        client.close();
+    }
+
     private static final int CREATE_RETRIES = 2;
     private static final long CREATE_RETRY_DELAY_MS = 100;
     private static final long CREATE_RETRY_JITTER_MS = 50;
