@@ -1,0 +1,50 @@
+package org.callscheduler.call;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.callscheduler.support.CallFixtures;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/** {@code call-scheduler.retention.max-age=0} keeps every call for ever. */
+@QuarkusTest
+@TestProfile(RetentionOffTest.KeepForEver.class)
+class RetentionOffTest {
+
+    public static class KeepForEver implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("call-scheduler.dispatch.enabled", "false", "call-scheduler.poll.enabled", "false",
+                    "call-scheduler.retention.max-age", "0");
+        }
+    }
+
+    @Inject
+    CallFixtures fixtures;
+
+    @Inject
+    RetentionJob retention;
+
+    @Test
+    void aMaxAgeOfZeroRemovesNothing() {
+        fixtures.deleteAll();
+        long id = fixtures.insertFinished(CallStatus.COMPLETED, "+14155550130");
+        Instant longAgo = Instant.now().minus(Duration.ofDays(3650));
+        fixtures.change(id, call -> {
+            call.scheduledTime = longAgo;
+            call.updatedAt = longAgo;
+        });
+
+        assertEquals(0, retention.run(Instant.now()));
+        assertEquals(1, fixtures.count(CallStatus.COMPLETED));
+    }
+}
