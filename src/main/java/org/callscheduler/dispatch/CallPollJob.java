@@ -2,6 +2,7 @@ package org.callscheduler.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -23,8 +25,9 @@ import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
 
 /**
- * Follows in-progress calls: asks the Call API for each one's status, concurrently and bounded,
- * and records what changed. A call with no final status after {@code max-duration} is failed.
+ * Follows in-progress calls: asks the Call API for each one's status once an interval, the requests spread evenly
+ * over most of the interval and at most {@code max-in-flight} at once, and records what changed as the answers
+ * come. A call with no final status after {@code max-duration} is failed.
  * <p>
  * On SIGTERM a poll in progress asks no more, waits up to {@link #STOP_WAIT} for the answers out, records
  * them, and ends before the application goes on stopping; no poll starts after it. (The requests still out
@@ -36,6 +39,12 @@ public class CallPollJob {
     /** How long a poll stopped by SIGTERM waits for the answers already asked for. */
     static final Duration STOP_WAIT = Duration.ofSeconds(1);
     private static final long WAIT_STEP_MILLIS = 50;
+    /** The share of the interval over which a poll's requests are spread. */
+    private static final long SPREAD_PERCENT = 80;
+    /** The slowest a poll asks: a few calls are asked about at once. */
+    private static final long MIN_RATE = 200;
+    /** How often a poll records the answers it has. */
+    private static final Duration RECORD_EVERY = Duration.ofMillis(500);
 
     private final DispatchStore store;
     private final CallApiClient api;
@@ -43,6 +52,9 @@ public class CallPollJob {
     private final long answerWaitMillis;
 
     private final DispatchMetrics metrics;
+
+    /** When each in-progress call was last asked about (System.nanoTime), for the lateness metric. */
+    private final Map<Long, Long> lastAsked = new ConcurrentHashMap<>();
 
     /** Held by the poll in progress. */
     private final ReentrantLock running = new ReentrantLock();
@@ -104,19 +116,31 @@ public class CallPollJob {
                     config.maxDuration());
         }
         List<ActiveCall> active = store.listActive(config.batchSize());
+        lastAsked.keySet().retainAll(active.stream().map(ActiveCall::id).collect(Collectors.toSet()));
         if (active.isEmpty()) {
             return 0;
         }
+        // The requests go out evenly over most of the interval, so that each call is asked about once an interval
+        // and the Call API sees a steady rate rather than every request at once; a few calls go at once.
+        long spacingNanos = Math.min(config.interval().toNanos() * SPREAD_PERCENT / 100 / active.size(),
+                1_000_000_000L / MIN_RATE);
+        long start = System.nanoTime();
         // Each request holds a permit until it is answered: holding them all again means every answer is in.
         Semaphore permits = new Semaphore(config.maxInFlight());
         ConcurrentLinkedQueue<StatusReport> reports = new ConcurrentLinkedQueue<>();
         Map<ActiveCall, String> unknown = new ConcurrentHashMap<>();
         int asked = 0;
+        long lastRecord = start;
         for (ActiveCall call : active) {
-            if (!permitToAsk(permits)) {
+            if (!waitUntil(start + asked * spacingNanos) || !permitToAsk(permits)) {
                 break;
             }
             asked++;
+            long askedAt = System.nanoTime();
+            Long previous = lastAsked.put(call.id(), askedAt);
+            if (previous != null) {
+                metrics.callAsked(askedAt - previous - config.interval().toNanos());
+            }
             api.status(call.callApiId()).subscribe().with(outcome -> {
                 if (outcome instanceof StatusOutcome.Known known) {
                     reports.add(new StatusReport(call, known.progress()));
@@ -127,18 +151,48 @@ public class CallPollJob {
                 }
                 permits.release();
             });
+            if (System.nanoTime() - lastRecord >= RECORD_EVERY.toNanos()) {
+                // A long poll records as it goes: a call's new status shows within a second.
+                record(reports, unknown);
+                lastRecord = System.nanoTime();
+            }
         }
         if (!allAnswered(permits, System.currentTimeMillis() + answerWaitMillis)) {
             Log.warnf("Status poll: %d of %d answers still missing%s; recording the others",
                     config.maxInFlight() - permits.availablePermits(), asked, stopping ? " at SIGTERM" : "");
         }
-        store.recordStatuses(List.copyOf(reports), DispatchStore.now());
-        unknown.forEach((call, reason) -> {
+        record(reports, unknown);
+        return asked;
+    }
+
+    /** Records the answers received so far, and takes them off the queues. */
+    private void record(ConcurrentLinkedQueue<StatusReport> reports, Map<ActiveCall, String> unknown) {
+        List<StatusReport> batch = new ArrayList<>();
+        for (StatusReport report; (report = reports.poll()) != null;) {
+            batch.add(report);
+        }
+        if (!batch.isEmpty()) {
+            store.recordStatuses(batch, DispatchStore.now());
+        }
+        for (ActiveCall call : List.copyOf(unknown.keySet())) {
+            String reason = unknown.remove(call);
             if (store.failActive(call, reason, DispatchStore.now())) {
                 Log.warnf("Call %d failed: %s", call.id(), reason);
             }
-        });
-        return asked;
+        }
+    }
+
+    /** Waits until {@code nanoTime}: false once SIGTERM has come. */
+    private boolean waitUntil(long nanoTime) {
+        try {
+            for (long left; !stopping && (left = nanoTime - System.nanoTime()) > 0;) {
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(WAIT_STEP_MILLIS)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return !stopping;
     }
 
     /** Takes a permit to ask about one more call: false once SIGTERM has come. */

@@ -29,6 +29,7 @@ public class DispatchMetrics {
     private Timer lag;
     private Counter retries;
     private Timer pollLateness;
+    private Timer callPollLateness;
     private Counter throttled;
     private final AtomicReference<Counts> counts = new AtomicReference<>();
     private final AtomicReference<Waiting> waiting = new AtomicReference<>();
@@ -52,6 +53,11 @@ public class DispatchMetrics {
                 .register(registry);
         pollLateness = Timer.builder("callscheduler.poll.lateness")
                 .description("How late each status poll started after its scheduled time")
+                .register(registry);
+        callPollLateness = Timer.builder("callscheduler.poll.call.lateness")
+                .description("How late each in-progress call was asked about: the time since it was last asked,"
+                        + " less the poll interval")
+                .publishPercentiles(0.5, 0.99)
                 .register(registry);
         throttled = Counter.builder("callscheduler.callapi.throttled")
                 .description("Dials the Call API answered with 429 (slow down)")
@@ -96,6 +102,12 @@ public class DispatchMetrics {
     void throttled() {
         if (throttled != null) {
             throttled.increment();
+        }
+    }
+
+    void callAsked(long latenessNanos) {
+        if (callPollLateness != null) {
+            callPollLateness.record(Math.max(0, latenessNanos), java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 

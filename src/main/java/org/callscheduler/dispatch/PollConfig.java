@@ -22,7 +22,7 @@ public interface PollConfig {
     int maxInFlight();
 
     /** Most in-progress calls asked about in one poll (the longest-running first). */
-    @WithDefault("5000")
+    @WithDefault("20000")
     int batchSize();
 
     /** An in-progress call with no final status after this long is failed with "status timeout". */
