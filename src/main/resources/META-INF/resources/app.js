@@ -288,14 +288,16 @@
             list.className = "failed-batches";
             failed.forEach(function (f) {
                 var item = document.createElement("li");
-                item.textContent = "Lines " + f.batch.first + " to " + f.batch.last + ": " + (f.body.error || "refused")
-                    + (f.body.problems && f.body.problems.length ? " " + f.body.problems.slice(0, 5).join("; ")
-                        + (f.body.problems.length > 5 ? "; …" : "") : "");
+                var problems = f.body.problems || [];
+                item.textContent = "Lines " + f.batch.first + " to " + f.batch.last + ": " + (problems.length
+                    ? problems.slice(0, 5).join("; ") + (problems.length > 5 ? "; and " + (problems.length - 5) + " more" : "")
+                    : f.body.error || "refused");
                 list.appendChild(item);
             });
             summary.appendChild(list);
         }
         button.hidden = true;
+        summary.scrollIntoView({ block: "nearest" });
         document.getElementById("import-form").querySelectorAll("input, button").forEach(function (el) { el.disabled = false; });
         htmx.trigger(document.body, "calls-changed");
     }

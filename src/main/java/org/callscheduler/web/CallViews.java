@@ -319,6 +319,16 @@ final class CallViews {
             return new ImportPreview(fileName, why, 0, 0, List.of(), 0, 0);
         }
 
+        /** The number of rows as people read it: "10,000". */
+        public String rowsText() {
+            return String.format(Locale.ENGLISH, "%,d", rows);
+        }
+
+        /** The number of good rows likewise. */
+        public String goodText() {
+            return String.format(Locale.ENGLISH, "%,d", good);
+        }
+
         /** Whether the file can be imported: it was read and every row is good. */
         public boolean ready() {
             return fileProblem.isEmpty() && good == rows && rows > 0;
