@@ -108,27 +108,8 @@ public class CallService {
         Instant now = now();
         List<ScheduledCall> calls = new ArrayList<>(request.calls().size());
         for (int i = 0; i < request.calls().size(); i++) {
-            ScheduleRequest item = request.calls().get(i);
             List<Violation> itemViolations = new ArrayList<>();
-            if (item == null) {
-                itemViolations.add(new Violation("", "must be a call object"));
-            } else {
-                if (item.phoneNumber() == null) {
-                    itemViolations.add(new Violation("phone_number", "is required"));
-                }
-                if (item.scheduledTime() == null) {
-                    itemViolations.add(new Violation("scheduled_time", "is required"));
-                }
-                Optional<String> phone = item.phoneNumber() == null ? Optional.empty()
-                        : normalisePhone(item.phoneNumber(), itemViolations);
-                Optional<Instant> time = item.scheduledTime() == null ? Optional.empty()
-                        : parseScheduledTime(item.scheduledTime(), itemViolations);
-                Optional<CallingRules> rules = phone.isEmpty() || time.isEmpty() ? Optional.empty()
-                        : rulesReader.read(item, phone.get(), time.get(), now, false, itemViolations);
-                if (itemViolations.isEmpty()) {
-                    calls.add(newCall(phone.get(), time.get(), rules.orElseThrow(), now));
-                }
-            }
+            readItem(request.calls().get(i), now, itemViolations).ifPresent(calls::add);
             String prefix = "calls[" + i + "]";
             itemViolations.forEach(v -> violations.add(new Violation(
                     v.field().isEmpty() ? prefix : prefix + "." + v.field(), v.message())));
@@ -137,6 +118,45 @@ public class CallService {
             throw new InvalidRequestException(violations);
         }
         return inserter.insertAll(calls);
+    }
+
+    /**
+     * Checks calls as {@link #scheduleAll} checks each item, storing nothing: for each, in the order given, what is
+     * wrong with it (an empty list for a good one), field names as in the API. Any number of calls: for a preview.
+     */
+    public List<List<Violation>> checkEach(List<ScheduleRequest> items) {
+        Instant now = now();
+        List<List<Violation>> result = new ArrayList<>(items.size());
+        for (ScheduleRequest item : items) {
+            List<Violation> itemViolations = new ArrayList<>();
+            readItem(item, now, itemViolations);
+            result.add(List.copyOf(itemViolations));
+        }
+        return result;
+    }
+
+    /** One item of a batch as a new call, or its violations (field names without the calls[i] prefix). */
+    private Optional<ScheduledCall> readItem(ScheduleRequest item, Instant now, List<Violation> itemViolations) {
+        if (item == null) {
+            itemViolations.add(new Violation("", "must be a call object"));
+            return Optional.empty();
+        }
+        if (item.phoneNumber() == null) {
+            itemViolations.add(new Violation("phone_number", "is required"));
+        }
+        if (item.scheduledTime() == null) {
+            itemViolations.add(new Violation("scheduled_time", "is required"));
+        }
+        Optional<String> phone = item.phoneNumber() == null ? Optional.empty()
+                : normalisePhone(item.phoneNumber(), itemViolations);
+        Optional<Instant> time = item.scheduledTime() == null ? Optional.empty()
+                : parseScheduledTime(item.scheduledTime(), itemViolations);
+        Optional<CallingRules> rules = phone.isEmpty() || time.isEmpty() ? Optional.empty()
+                : rulesReader.read(item, phone.get(), time.get(), now, false, itemViolations);
+        if (!itemViolations.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(newCall(phone.get(), time.get(), rules.orElseThrow(), now));
     }
 
     /**
@@ -207,6 +227,46 @@ public class CallService {
         return list(new ListQuery(status, null, null, null, null, page, size), CallWithWait::from);
     }
 
+    /** A page of calls matching every filter given in {@code query}, each with why it waits past its scheduled time. */
+    @Transactional
+    public CallPage<CallWithWait> listWithWaits(ListQuery query) {
+        return list(query, CallWithWait::from);
+    }
+
+    /** Calls read at a time by {@link #forEachMatching}, each chunk in a short transaction of its own. */
+    static final int EXPORT_CHUNK = 500;
+
+    /**
+     * Hands every call that matches the filters of {@code query} (its page and size are ignored) to {@code each},
+     * newest scheduled time first, as GET /api/calls lists them. The calls are read 500 at a time, each chunk in a
+     * transaction of its own and after the last call of the one before (by scheduled time and id), so a long export
+     * holds no transaction open and a call added meanwhile neither shifts nor repeats a row. A bad filter is a 400 as
+     * in the list, before anything is handed on.
+     */
+    public void forEachMatching(ListQuery query, java.util.function.Consumer<CallResponse> each) {
+        List<Violation> violations = new ArrayList<>();
+        CallFilter filter = filterOf(query, violations);
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        Instant afterTime = null;
+        Long afterId = null;
+        while (true) {
+            Instant time = afterTime;
+            Long id = afterId;
+            List<CallResponse> chunk = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew()
+                    .call(() -> ScheduledCall.listNewestFirstAfter(filter, time, id, EXPORT_CHUNK).stream()
+                            .map(CallResponse::from).toList());
+            chunk.forEach(each);
+            if (chunk.size() < EXPORT_CHUNK) {
+                return;
+            }
+            CallResponse last = chunk.get(chunk.size() - 1);
+            afterTime = last.scheduledTime();
+            afterId = last.id();
+        }
+    }
+
     /** The query parameters of GET /api/calls, as given (null when absent). */
     public record ListQuery(String status, String phoneNumber, String reference, String scheduledFrom,
             String scheduledTo, String page, String size) {
@@ -214,6 +274,25 @@ public class CallService {
 
     private <T> CallPage<T> list(ListQuery query, Function<ScheduledCall, T> view) {
         List<Violation> violations = new ArrayList<>();
+        CallFilter filter = filterOf(query, violations);
+        int pageIndex = parseInt(query.page(), 0, 0, Integer.MAX_VALUE, "page", "must be a whole number of 0 or more",
+                violations);
+        int pageSize = parseInt(query.size(), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, "size",
+                "must be a whole number from 1 to " + MAX_PAGE_SIZE, violations);
+        if (!violations.isEmpty()) {
+            throw new InvalidRequestException(violations);
+        }
+        var found = ScheduledCall.listNewestFirst(filter);
+        long total = found.count();
+        if ((long) pageIndex * pageSize >= total) {
+            return new CallPage<>(List.of(), total);
+        }
+        List<T> calls = found.page(pageIndex, pageSize).<ScheduledCall> list().stream().map(view).toList();
+        return new CallPage<>(calls, total);
+    }
+
+    /** The filters of {@code query}; each bad one is added to {@code violations}, for the caller to throw. */
+    private CallFilter filterOf(ListQuery query, List<Violation> violations) {
         Optional<CallStatus> status = Optional.empty();
         if (query.status() != null && !query.status().isEmpty()) {
             status = CallStatus.parse(query.status());
@@ -234,20 +313,7 @@ public class CallService {
         }
         Optional<Instant> from = instantParameter(query.scheduledFrom(), "scheduled_from", violations);
         Optional<Instant> to = instantParameter(query.scheduledTo(), "scheduled_to", violations);
-        int pageIndex = parseInt(query.page(), 0, 0, Integer.MAX_VALUE, "page", "must be a whole number of 0 or more",
-                violations);
-        int pageSize = parseInt(query.size(), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, "size",
-                "must be a whole number from 1 to " + MAX_PAGE_SIZE, violations);
-        if (!violations.isEmpty()) {
-            throw new InvalidRequestException(violations);
-        }
-        var found = ScheduledCall.listNewestFirst(new CallFilter(status, phone, reference, from, to));
-        long total = found.count();
-        if ((long) pageIndex * pageSize >= total) {
-            return new CallPage<>(List.of(), total);
-        }
-        List<T> calls = found.page(pageIndex, pageSize).<ScheduledCall> list().stream().map(view).toList();
-        return new CallPage<>(calls, total);
+        return new CallFilter(status, phone, reference, from, to);
     }
 
     private static Optional<Instant> instantParameter(String raw, String name, List<Violation> violations) {

@@ -57,6 +57,12 @@ class HttpErrorRoutes {
 
     /** Paths whose bodies may be larger than {@code call-scheduler.http.max-body-size}: up to Quarkus's own limit. */
     static final String BATCH_PATH = "/api/calls/batch";
+    /**
+     * The same for the page's CSV import (web.CsvPages): the file sent for its preview (up to 5 MB, which that page
+     * checks with its own message) and its batches of 1,000 rows.
+     */
+    static final java.util.Set<String> LARGE_BODY_PATHS = java.util.Set.of(BATCH_PATH, "/csv/import/preview",
+            "/csv/import/batch");
 
     @Inject
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
@@ -75,7 +81,7 @@ class HttpErrorRoutes {
         BodyHandler usualBody = BodyHandler.create(false).setBodyLimit(usual);
         BodyHandler batchBody = BodyHandler.create(false).setBodyLimit(batch);
         router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(ctx -> {
-            boolean isBatch = BATCH_PATH.equals(ctx.request().path());
+            boolean isBatch = LARGE_BODY_PATHS.contains(ctx.request().path());
             refuseOversizedBody(ctx, isBatch ? batch : usual, isBatch ? batchBody : usualBody);
         });
         // Before Quarkus's error handler, which answers 500 to what fails while Quarkus REST reads a body.

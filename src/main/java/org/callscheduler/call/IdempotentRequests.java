@@ -24,10 +24,11 @@ import io.quarkus.scheduler.Scheduled;
  * Idempotent POSTs (CONTRACT part 2, "Idempotent requests"): the first request with a client's key runs and its
  * answer is kept for 24 h; a later one with the same key and body gets that answer again, with another body 422,
  * and while the first is still running 409. The keys live in the database, so this holds across instances: the
- * primary key (client, key) lets exactly one request begin.
+ * primary key (client, key) lets exactly one request begin. Public for the page's CSV import, whose batches carry a
+ * key each so that one sent again after a network error stores nothing twice.
  */
 @ApplicationScoped
-class IdempotentRequests {
+public class IdempotentRequests {
 
     /** How long a key is kept. */
     static final Duration KEPT = Duration.ofHours(24);
@@ -41,26 +42,26 @@ class IdempotentRequests {
     }
 
     /** What to do with a request that carries a key. */
-    sealed interface Start {
+    public sealed interface Start {
         /** Run it: this request owns the key. */
-        record Proceed() implements Start {
+        public record Proceed() implements Start {
         }
 
         /** Give the first answer again. */
-        record Replay(int status, String location, String body) implements Start {
+        public record Replay(int status, String location, String body) implements Start {
         }
 
         /** 409: the first request with this key is still running. */
-        record Running() implements Start {
+        public record Running() implements Start {
         }
 
         /** 422: the key was used with another body. */
-        record OtherBody() implements Start {
+        public record OtherBody() implements Start {
         }
     }
 
     /** The SHA-256 of a request's canonical form, in hex. */
-    static String hash(String canonical) {
+    public static String hash(String canonical) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(canonical.getBytes(StandardCharsets.UTF_8)));
@@ -70,7 +71,7 @@ class IdempotentRequests {
     }
 
     /** Claims {@code key} for this request, or says what became of the request that claimed it first. */
-    Start begin(String client, String key, String requestHash) {
+    public Start begin(String client, String key, String requestHash) {
         try {
             return tryBegin(client, key, requestHash);
         } catch (RuntimeException e) {
@@ -133,7 +134,7 @@ class IdempotentRequests {
 
     /** Keeps the answer of the request that owns {@code key}, to be given again. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    void complete(String client, String key, int status, String location, String body) {
+    public void complete(String client, String key, int status, String location, String body) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement update = connection.prepareStatement("UPDATE idempotent_requests SET status = ?,"
                         + " location = ?, response_body = ? WHERE client = ? AND idem_key = ?")) {
@@ -150,7 +151,7 @@ class IdempotentRequests {
 
     /** Frees {@code key} after its request failed on our side (5xx): a retry with it runs again. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    void abandon(String client, String key) {
+    public void abandon(String client, String key) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement delete = connection.prepareStatement(
                         "DELETE FROM idempotent_requests WHERE client = ? AND idem_key = ? AND status IS NULL")) {

@@ -173,6 +173,19 @@ public class ScheduledCall extends PanacheEntityBase {
 
     /** One page of calls matching {@code filter}, newest scheduled time first. */
     public static PanacheQuery<ScheduledCall> listNewestFirst(CallFilter filter) {
+        return newestFirst(filter, null, null);
+    }
+
+    /**
+     * Up to {@code limit} calls of {@code filter}, newest first, that come after the call scheduled at
+     * {@code afterTime} with id {@code afterId} in that order (from the first when both are null): a keyset page.
+     */
+    public static List<ScheduledCall> listNewestFirstAfter(CallFilter filter, Instant afterTime, Long afterId,
+            int limit) {
+        return newestFirst(filter, afterTime, afterId).page(0, limit).list();
+    }
+
+    private static PanacheQuery<ScheduledCall> newestFirst(CallFilter filter, Instant afterTime, Long afterId) {
         Sort sort = Sort.descending("scheduledTime", "id");
         List<String> where = new ArrayList<>();
         Parameters parameters = new Parameters();
@@ -196,6 +209,10 @@ public class ScheduledCall extends PanacheEntityBase {
             where.add("scheduledTime < :to");
             parameters.and("to", to);
         });
+        if (afterTime != null && afterId != null) {
+            where.add("(scheduledTime < :afterTime or (scheduledTime = :afterTime and id < :afterId))");
+            parameters.and("afterTime", afterTime).and("afterId", afterId);
+        }
         return where.isEmpty() ? findAll(sort) : find(String.join(" and ", where), sort, parameters);
     }
 }

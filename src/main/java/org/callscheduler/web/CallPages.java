@@ -15,6 +15,8 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -59,9 +61,12 @@ public class CallPages {
     /** htmx event that tells the table to refresh at once (after a call is added or deleted). */
     static final String CALLS_CHANGED = "calls-changed";
 
-    private static final Map<String, String> LABELS = Map.of("phone_number", "Phone number", "scheduled_time",
-            "Date and time", "time_zone", "Time zone", "calling_window", "Calling window", "calling_window.start",
-            "Calling window start", "calling_window.end", "Calling window end");
+    private static final Map<String, String> LABELS = Map.ofEntries(Map.entry("phone_number", "Phone number"),
+            Map.entry("scheduled_time", "Date and time"), Map.entry("time_zone", "Time zone"),
+            Map.entry("calling_window", "Calling window"), Map.entry("calling_window.start", "Calling window start"),
+            Map.entry("calling_window.end", "Calling window end"), Map.entry("reference", "Reference"),
+            Map.entry("from", "From"), Map.entry("to", "To"), Map.entry("status", "Status"),
+            Map.entry("expires_at", "Expiry"));
 
     @CheckedTemplate
     static class Templates {
@@ -73,6 +78,8 @@ public class CallPages {
 
         static native TemplateInstance page$timeline(CallViews.Timeline timeline);
 
+        static native TemplateInstance page$importPreview(CallViews.ImportPreview preview);
+
     }
 
     @Inject
@@ -82,17 +89,31 @@ public class CallPages {
     WebhookDeliveryJob webhooks;
 
     @GET
-    public TemplateInstance page(@QueryParam("status") String status, @QueryParam("page") String page,
-            @QueryParam("tz") String tz) {
-        return Templates.page(CallViews.Form.empty(), tableView(status, page, tz, null));
+    public TemplateInstance page(@QueryParam("status") String status, @QueryParam("phone_number") String phone,
+            @QueryParam("reference") String reference, @QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("page") String page, @QueryParam("tz") String tz) {
+        return Templates.page(CallViews.Form.empty(),
+                tableView(CallViews.Search.of(status, phone, reference, from, to), page, tz, null));
     }
 
-    /** The call table alone, for htmx's refresh every 3 seconds. */
+    /**
+     * The call table alone, for htmx's refresh every 3 seconds, and for the filters, tabs and pager. When the person
+     * asked for it (anything but the table's own refresh), it tells htmx to put the page's address with these filters
+     * in the address bar (HX-Push-Url), so that a reload or a shared link shows the same list.
+     */
     @GET
     @Path("calls-table")
-    public TemplateInstance table(@QueryParam("status") String status, @QueryParam("page") String page,
-            @QueryParam("tz") String tz) {
-        return Templates.page$table(tableView(status, page, tz, null));
+    public RestResponse<TemplateInstance> table(@QueryParam("status") String status,
+            @QueryParam("phone_number") String phone, @QueryParam("reference") String reference,
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("page") String page,
+            @QueryParam("tz") String tz, @HeaderParam("HX-Request") String htmx,
+            @HeaderParam("HX-Trigger") String trigger) {
+        CallViews.Table table = tableView(CallViews.Search.of(status, phone, reference, from, to), page, tz, null);
+        RestResponse.ResponseBuilder<TemplateInstance> answer = RestResponse.ResponseBuilder.ok(Templates.page$table(table));
+        if (htmx != null && !"calls".equals(trigger)) {
+            answer.header("HX-Push-Url", table.pageUrl());
+        }
+        return answer.build();
     }
 
     /**
@@ -146,24 +167,28 @@ public class CallPages {
     @Path("calls/{id}/timeline")
     public RestResponse<TemplateInstance> timeline(@PathParam("id") String id, @QueryParam("tz") String tz) {
         ZoneId zone = CallViews.zone(tz);
-        RestResponse<TemplateInstance> missing = RestResponse.status(RestResponse.Status.NOT_FOUND,
-                Templates.page$timeline(CallViews.Timeline.missing(id, zone)));
+        return timelineView(id, zone).map(timeline -> RestResponse.ok(Templates.page$timeline(timeline)))
+                .orElseGet(() -> RestResponse.status(RestResponse.Status.NOT_FOUND,
+                        Templates.page$timeline(CallViews.Timeline.missing(id, zone))));
+    }
+
+    /** A call's history panel, or empty when there is no such call. */
+    private java.util.Optional<CallViews.Timeline> timelineView(String id, ZoneId zone) {
         long callId;
         try {
             callId = Long.parseLong(id);
         } catch (NumberFormatException e) {
-            return missing;
+            return java.util.Optional.empty();
         }
         // The call before its events: a call that ends in between shows its last events at the next refresh.
         CallResponse call = service.findAll(List.of(callId)).get(callId);
         if (call == null) {
-            return missing;
+            return java.util.Optional.empty();
         }
         try {
-            return RestResponse.ok(Templates.page$timeline(CallViews.Timeline.of(call,
-                    service.events(String.valueOf(callId)), zone)));
+            return java.util.Optional.of(CallViews.Timeline.of(call, service.events(String.valueOf(callId)), zone));
         } catch (CallNotFoundException e) {
-            return missing;
+            return java.util.Optional.empty();
         }
     }
 
@@ -171,7 +196,9 @@ public class CallPages {
     @DELETE
     @Path("calls/{id}")
     public RestResponse<TemplateInstance> delete(@PathParam("id") String id, @QueryParam("status") String status,
-            @QueryParam("page") String page, @QueryParam("tz") String tz) {
+            @QueryParam("phone_number") String phone, @QueryParam("reference") String reference,
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("page") String page,
+            @QueryParam("tz") String tz) {
         String notice = null;
         try {
             service.delete(id);
@@ -180,21 +207,122 @@ public class CallPages {
         } catch (CallNotFoundException e) {
             notice = "Call " + id + " was already gone.";
         }
-        return RestResponse.ok(Templates.page$table(tableView(status, page, tz, notice)));
+        return RestResponse.ok(Templates.page$table(tableView(CallViews.Search.of(status, phone, reference, from, to),
+                page, tz, notice)));
     }
 
-    private CallViews.Table tableView(String status, String page, String tz, String notice) {
-        String filter = status == null || CallStatus.parse(status).isEmpty() ? "" : status;
-        int pageIndex = parsePage(page);
-        CallPage<CallWithWait> result = service.listWithWaits(filter, String.valueOf(pageIndex),
-                String.valueOf(PAGE_SIZE));
-        int pages = (int) Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
-        if (pageIndex >= pages) {
-            // The list shrank under a page that no longer exists: show the last one.
-            pageIndex = pages - 1;
-            result = service.listWithWaits(filter, String.valueOf(pageIndex), String.valueOf(PAGE_SIZE));
+    /**
+     * A row's Reschedule form: moves the pending call to the date and time typed in the person's zone, through
+     * {@link CallService#patch} (the rules and messages of PATCH /api/calls/{id}). Answers the table with a notice, or
+     * with the row's form still open and why the change was refused.
+     */
+    @PATCH
+    @Path("calls/{id}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public RestResponse<TemplateInstance> reschedule(@PathParam("id") String id,
+            @FormParam("scheduled_at") String scheduledAt, @FormParam("tz") String formZone,
+            @QueryParam("status") String status, @QueryParam("phone_number") String phone,
+            @QueryParam("reference") String reference, @QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("page") String page, @QueryParam("tz") String tz) {
+        String zone = formZone == null || formZone.isBlank() ? tz : formZone;
+        CallViews.Search search = CallViews.Search.of(status, phone, reference, from, to);
+        Moved moved = move(id, text(scheduledAt), zone);
+        if (moved.refusal() == null) {
+            CallViews.Table table = tableView(search, page, zone, null);
+            return RestResponse.ResponseBuilder.ok(Templates.page$table(new CallViews.Table(table.rows(),
+                    table.filters(), table.status(), table.page(), table.pages(), table.total(), table.zone(),
+                    moved.notice(), true, table.webhooks(), table.search(), table.filterError())))
+                    .header("HX-Trigger", CALLS_CHANGED).build();
+        }
+        CallViews.Table table = tableView(search, page, zone, null);
+        // The refusal beside the row's form while the call can still be moved; above the table otherwise.
+        List<CallViews.Row> rows = table.rows().stream()
+                .map(row -> String.valueOf(row.id()).equals(id) && row.deletable()
+                        ? row.withReschedule(text(scheduledAt), moved.refusal()) : row)
+                .toList();
+        boolean shown = rows.stream().anyMatch(row -> row.reschedule().open());
+        return RestResponse.ok(Templates.page$table(new CallViews.Table(rows, table.filters(), table.status(),
+                table.page(), table.pages(), table.total(), table.zone(), shown ? null : moved.refusal(), false,
+                table.webhooks(), table.search(), table.filterError())));
+    }
+
+    /**
+     * The Reschedule form of a call's history panel: as a row's, answering the panel (with the new {@code updated}
+     * event, or the form still open and why not) and telling the table to refresh.
+     */
+    @PATCH
+    @Path("calls/{id}/timeline")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public RestResponse<TemplateInstance> rescheduleInTimeline(@PathParam("id") String id,
+            @FormParam("scheduled_at") String scheduledAt, @FormParam("tz") String tz) {
+        Moved moved = move(id, text(scheduledAt), tz);
+        ZoneId zone = CallViews.zone(tz);
+        java.util.Optional<CallViews.Timeline> panel = timelineView(id, zone);
+        if (panel.isEmpty()) {
+            return RestResponse.status(RestResponse.Status.NOT_FOUND,
+                    Templates.page$timeline(CallViews.Timeline.missing(id, zone)));
+        }
+        CallViews.Timeline shown = panel.get();
+        CallViews.Timeline answer = moved.refusal() == null ? shown.withNotice(moved.notice())
+                : shown.reschedulable() ? shown.withRefusal(text(scheduledAt), moved.refusal())
+                        : shown.withProblem(moved.refusal());
+        return RestResponse.ResponseBuilder.ok(Templates.page$timeline(answer))
+                .header("HX-Trigger", CALLS_CHANGED).build();
+    }
+
+    /** What became of a reschedule: a notice when the call was moved, or why it was not (refusal). */
+    private record Moved(String notice, String refusal) {
+    }
+
+    private Moved move(String id, String when, String tz) {
+        if (when.isBlank()) {
+            return new Moved(null, "Pick the new date and time for the call.");
         }
         ZoneId zone = CallViews.zone(tz);
+        com.fasterxml.jackson.databind.node.ObjectNode body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .objectNode().put("scheduled_time", toInstant(when, tz));
+        try {
+            ScheduledCall call = service.patch(id, body);
+            return new Moved("Call " + call.id + " to " + call.phoneNumber + " moved to "
+                    + CallViews.when(call.scheduledTime, zone) + ".", null);
+        } catch (InvalidRequestException e) {
+            List<String> words = new ArrayList<>();
+            for (Violation v : e.violations()) {
+                words.add(sentence(v, when));
+            }
+            return new Moved(null, String.join(" ", words));
+        } catch (CallNotPendingException e) {
+            return new Moved(null, e.getMessage() + ".");
+        } catch (CallNotFoundException e) {
+            return new Moved(null, "Call " + id + " is gone: it may have been deleted.");
+        }
+    }
+
+    private CallViews.Table tableView(CallViews.Search asked, String page, String tz, String notice) {
+        String filter = CallStatus.parse(asked.status()).isEmpty() ? "" : asked.status();
+        CallViews.Search search = asked.withStatus(filter);
+        ZoneId zone = CallViews.zone(tz);
+        int pageIndex = parsePage(page);
+        List<Violation> problems = new ArrayList<>();
+        String[] days = days(search, zone, problems);
+        String from = days[0];
+        String to = days[1];
+        CallPage<CallWithWait> result = new CallPage<>(List.of(), 0);
+        if (problems.isEmpty()) {
+            try {
+                result = service.listWithWaits(query(search, from, to, pageIndex));
+                int pages = (int) Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
+                if (pageIndex >= pages) {
+                    // The list shrank under a page that no longer exists: show the last one.
+                    pageIndex = pages - 1;
+                    result = service.listWithWaits(query(search, from, to, pageIndex));
+                }
+            } catch (InvalidRequestException e) {
+                problems.addAll(e.violations());
+            }
+        }
+        String filterError = problems.stream().map(v -> sentence(v, "")).collect(java.util.stream.Collectors.joining(" "));
+        int pages = (int) Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
         Instant now = Instant.now();
         List<CallViews.Row> rows = result.calls().stream().map(c -> CallViews.Row.of(c, zone, now)).toList();
         Map<CallStatus, Long> counts = service.countByStatus();
@@ -206,7 +334,47 @@ public class CallPages {
             filters.add(new CallViews.Filter(s.value(), label, counts.get(s), s.value().equals(filter)));
         }
         return new CallViews.Table(rows, filters, filter, pageIndex, pages, result.total(), zone.getId(), notice,
-                webhooks(zone, now));
+                false, webhooks(zone, now), search, filterError);
+    }
+
+    /** The filters as the service's list query, one page of the table. */
+    static CallService.ListQuery query(CallViews.Search search, String from, String to, int page) {
+        return new CallService.ListQuery(search.status(), search.phoneNumber(), search.reference(), from, to,
+                String.valueOf(page), String.valueOf(PAGE_SIZE));
+    }
+
+    /**
+     * The range of days of {@code search} as the instants the list takes: the start of its first day and of the day
+     * after its last, in the person's zone (each null when not given). A day that cannot be read, or a last day before
+     * the first, is a violation named after its field.
+     */
+    static String[] days(CallViews.Search search, ZoneId zone, List<Violation> problems) {
+        String from = dayStart(search.from(), zone, 0, "from", problems);
+        String to = dayStart(search.to(), zone, 1, "to", problems);
+        if (from != null && to != null && !java.time.OffsetDateTime.parse(to).isAfter(java.time.OffsetDateTime.parse(from))) {
+            problems.add(new Violation("to", "must not be before From"));
+        }
+        return new String[] { from, to };
+    }
+
+    /**
+     * A day typed in a date input (yyyy-mm-dd) as the ISO instant that starts it in the person's zone, {@code plusDays}
+     * later (1 for the end of an inclusive range); null when empty. A day that cannot be read is a violation named
+     * after its field.
+     */
+    private static String dayStart(String day, ZoneId zone, int plusDays, String field, List<Violation> problems) {
+        if (day.isEmpty()) {
+            return null;
+        }
+        try {
+            if (!day.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}")) {
+                throw new DateTimeException(day);
+            }
+            return java.time.LocalDate.parse(day).plusDays(plusDays).atStartOfDay(zone).toOffsetDateTime().toString();
+        } catch (DateTimeException e) {
+            problems.add(new Violation(field, "must be a date such as 2026-12-01"));
+            return null;
+        }
     }
 
     /** The banners' words on webhook delivery: since when it fails and how many were given up; none while off. */

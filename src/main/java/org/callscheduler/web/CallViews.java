@@ -71,7 +71,8 @@ final class CallViews {
      */
     record Row(long id, String phoneNumber, String scheduled, String scheduledRelative, String scheduledIso,
             String calleeTime, String status, String callStatus, String updatedRelative, String errorMessage,
-            String waiting, String waitingUntil, int attempts, boolean deletable) {
+            String waiting, String waitingUntil, int attempts, boolean deletable, String reference,
+            Reschedule reschedule) {
 
         static Row of(CallWithWait listed, ZoneId zone, Instant now) {
             CallResponse call = listed.call();
@@ -81,13 +82,112 @@ final class CallViews {
                     call.status().value(), call.callStatus() == null ? "" : call.callStatus(),
                     relative(call.updatedAt(), now), call.errorMessage() == null ? "" : call.errorMessage(),
                     waiting.orElse(""), waiting.isEmpty() ? "" : WHEN.format(call.notBefore().atZone(zone)),
-                    call.attempts(), call.status() == CallStatus.PENDING);
+                    call.attempts(), call.status() == CallStatus.PENDING,
+                    call.reference() == null ? "" : call.reference(), Reschedule.of(call, zone));
+        }
+
+        /** The row with its reschedule form open, showing what was typed and why it was refused. */
+        Row withReschedule(String typed, String error) {
+            return new Row(id, phoneNumber, scheduled, scheduledRelative, scheduledIso, calleeTime, status, callStatus,
+                    updatedRelative, errorMessage, waiting, waitingUntil, attempts, deletable, reference,
+                    reschedule.refused(typed, error));
         }
     }
 
-    /** The call table: one page of rows, the filter and the paging, and how webhook delivery fares. */
+    /**
+     * The small form that moves a pending call to another time, in its row and in its history panel.
+     *
+     * @param value the date and time in the form, in the person's zone, as a datetime-local input takes it
+     * @param calleeZone the callee's zone, for the script that shows the new time where the callee is; empty when
+     *        not known
+     * @param calleeTime the call's time where the callee is, as the row shows it
+     * @param error why the last change was refused, in words; empty when none was
+     * @param open whether the form is shown unfolded (after a refusal)
+     */
+    record Reschedule(String value, String calleeZone, String calleeTime, String error, boolean open) {
+
+        private static final DateTimeFormatter LOCAL_INPUT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm", Locale.ROOT);
+
+        static Reschedule of(CallResponse call, ZoneId zone) {
+            return new Reschedule(LOCAL_INPUT.format(call.scheduledTime().atZone(zone)),
+                    CallViews.calleeZone(call).map(ZoneId::getId).orElse(""), CallViews.calleeTime(call), "", false);
+        }
+
+        Reschedule refused(String typed, String why) {
+            return new Reschedule(typed, calleeZone, calleeTime, why, true);
+        }
+    }
+
+    /**
+     * The list's filters as the page's address carries them (each empty when not used): the status tab, a phone
+     * number, a reference, and a range of days in the person's zone ({@code from} and {@code to} both included, as
+     * yyyy-mm-dd).
+     */
+    record Search(String status, String phoneNumber, String reference, String from, String to) {
+
+        static Search of(String status, String phoneNumber, String reference, String from, String to) {
+            return new Search(text(status), text(phoneNumber).strip(), text(reference).strip(), text(from).strip(),
+                    text(to).strip());
+        }
+
+        Search withStatus(String newStatus) {
+            return new Search(newStatus, phoneNumber, reference, from, to);
+        }
+
+        /** Whether any filter but the status is used. */
+        public boolean searching() {
+            return !phoneNumber.isEmpty() || !reference.isEmpty() || !from.isEmpty() || !to.isEmpty();
+        }
+
+        /** The filters other than the status as a query string to append: "&phone_number=%2B1415...", or "". */
+        public String more() {
+            StringBuilder query = new StringBuilder();
+            append(query, "phone_number", phoneNumber);
+            append(query, "reference", reference);
+            append(query, "from", from);
+            append(query, "to", to);
+            return query.toString();
+        }
+
+        /** The whole query: "status=pending&phone_number=...". */
+        public String query() {
+            return "status=" + encode(status) + more();
+        }
+
+        private static void append(StringBuilder query, String name, String value) {
+            if (!value.isEmpty()) {
+                query.append('&').append(name).append('=').append(encode(value));
+            }
+        }
+
+        private static String encode(String value) {
+            return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        private static String text(String value) {
+            return value == null ? "" : value;
+        }
+    }
+
+    /**
+     * The call table: one page of rows, the filters and the paging, and how webhook delivery fares.
+     *
+     * @param noticeOk whether the notice says that something worked (else it says why something did not)
+     * @param search the filters; the page's address and every link of the table carry them
+     * @param filterError why the filters cannot be used, naming the bad one; empty when they can (no rows then)
+     */
     record Table(List<Row> rows, List<Filter> filters, String status, int page, int pages, long total, String zone,
-            String notice, Webhooks webhooks) {
+            String notice, boolean noticeOk, Webhooks webhooks, Search search, String filterError) {
+
+        /** "1 matching call", "25 matching calls". */
+        public String matches() {
+            return total + (total == 1 ? " matching call" : " matching calls");
+        }
+
+        /** The address of the whole page with these filters and this page: what the browser's address bar shows. */
+        public String pageUrl() {
+            return "/?" + search.query() + (page > 0 ? "&page=" + page : "");
+        }
 
         public boolean hasPrevious() {
             return page > 0;
@@ -165,17 +265,84 @@ final class CallViews {
      * @param active whether the call is still going on (pending or in progress): the panel then refreshes itself
      */
     record Timeline(String id, boolean found, String phoneNumber, String status, boolean active,
-            List<TimelineEvent> events, String zone) {
+            List<TimelineEvent> events, String zone, String reference, Reschedule reschedule, String notice,
+            boolean problem) {
 
         static Timeline of(CallResponse call, List<CallEvent> events, ZoneId zone) {
             return new Timeline(String.valueOf(call.id()), true, call.phoneNumber(), call.status().value(),
                     call.status() == CallStatus.PENDING || call.status() == CallStatus.IN_PROGRESS,
-                    events.stream().map(e -> TimelineEvent.of(e, zone)).toList(), zone.getId());
+                    events.stream().map(e -> TimelineEvent.of(e, zone)).toList(), zone.getId(),
+                    call.reference() == null ? "" : call.reference(),
+                    call.status() == CallStatus.PENDING ? Reschedule.of(call, zone) : null, "", false);
         }
 
         static Timeline missing(String id, ZoneId zone) {
-            return new Timeline(id, false, "", "", false, List.of(), zone.getId());
+            return new Timeline(id, false, "", "", false, List.of(), zone.getId(), "", null, "", false);
         }
+
+        /** Whether the call can be moved: it is pending. */
+        public boolean reschedulable() {
+            return reschedule != null;
+        }
+
+        Timeline withNotice(String text) {
+            return new Timeline(id, found, phoneNumber, status, active, events, zone, reference, reschedule, text, false);
+        }
+
+        /** The panel with a warning: why a change was refused, once the call can no longer be moved. */
+        Timeline withProblem(String text) {
+            return new Timeline(id, found, phoneNumber, status, active, events, zone, reference, reschedule, text, true);
+        }
+
+        /** The panel with its reschedule form open, showing what was typed and why it was refused. */
+        Timeline withRefusal(String typed, String error) {
+            return new Timeline(id, found, phoneNumber, status, active, events, zone, reference,
+                    reschedule == null ? null : reschedule.refused(typed, error), notice, problem);
+        }
+    }
+
+    /**
+     * What the check of an import file found, before anything is stored.
+     *
+     * @param fileProblem why the file as a whole cannot be imported; empty when it can be read
+     * @param rows the calls in the file
+     * @param good the rows with nothing wrong
+     * @param problems what is wrong, row by row, at most {@link #SHOWN} of them
+     * @param moreProblems how many problems are not shown
+     */
+    record ImportPreview(String fileName, String fileProblem, int rows, int good, List<CallCsv.Problem> problems,
+            int badRows, int moreProblems) {
+
+        static final int SHOWN = 200;
+
+        static ImportPreview refused(String fileName, String why) {
+            return new ImportPreview(fileName, why, 0, 0, List.of(), 0, 0);
+        }
+
+        /** The number of rows as people read it: "10,000". */
+        public String rowsText() {
+            return String.format(Locale.ENGLISH, "%,d", rows);
+        }
+
+        /** The number of good rows likewise. */
+        public String goodText() {
+            return String.format(Locale.ENGLISH, "%,d", good);
+        }
+
+        /** Whether the file can be imported: it was read and every row is good. */
+        public boolean ready() {
+            return fileProblem.isEmpty() && good == rows && rows > 0;
+        }
+    }
+
+    /** A moment in the person's zone as the page writes it: "Tue 1 Dec 2026, 09:30:00". */
+    static String when(Instant time, ZoneId zone) {
+        return WHEN.format(time.atZone(zone));
+    }
+
+    /** {@code text} cut to {@code max} characters, with an ellipsis when it was longer. */
+    static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "…";
     }
 
     /** An event type as people read it: "send_failed" is "Send failed". */

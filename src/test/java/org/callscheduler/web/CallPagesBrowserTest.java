@@ -406,7 +406,7 @@ class CallPagesBrowserTest {
         List<String> seen = new ArrayList<>();
         waitUpTo(seconds).pollingEvery(Duration.ofMillis(100)).until(d -> {
             // Read in one script: htmx may swap the table between two WebDriver calls.
-            Object status = ((JavascriptExecutor) d).executeScript("for (const row of document.querySelectorAll('#calls tbody tr')) {"
+            Object status = ((JavascriptExecutor) d).executeScript("for (const row of document.querySelectorAll('#calls tbody tr[data-status]')) {"
                     + " if (row.querySelector('.phone').textContent.trim() === arguments[0])"
                     + " return row.querySelector('.badge').textContent.trim(); } return null;", phone);
             if (status != null && (seen.isEmpty() || !seen.get(seen.size() - 1).equals(status))) {

@@ -52,4 +52,24 @@ class CallPagesIT {
                 .contentType(ContentType.HTML)
                 .body(containsString("There is no call #999999999."));
     }
+
+    @Test
+    void theSampleCsvIsCheckedAndTheExportCarriesTheSearch() throws java.io.IOException {
+        String token = given().get("/").then().statusCode(200).extract().cookie("csrf-token");
+        given().cookie("csrf-token", token).header("X-CSRF-TOKEN", token)
+                .multiPart("file", "clinic-day.csv", java.nio.file.Files.readAllBytes(
+                        java.nio.file.Path.of("src/examples/clinic-day.csv")), "text/csv")
+                .post("/csv/import/preview").then()
+                .statusCode(200)
+                .contentType(ContentType.HTML)
+                .body(containsString("<strong class=\"good-rows\">20</strong> of 20 rows are good"));
+        long id = given().contentType(ContentType.JSON)
+                .body("{\"phone_number\": \"+14155550177\", \"scheduled_time\": \"2031-01-01T10:00:00Z\","
+                        + " \"reference\": \"it-export-1\"}")
+                .post("/api/schedule").then().statusCode(201).extract().jsonPath().getLong("id");
+        given().queryParam("reference", "it-export-1").get("/csv/calls.csv").then()
+                .statusCode(200)
+                .contentType(containsString("text/csv"))
+                .body(containsString(id + ",'+14155550177,2031-01-01T10:00:00Z,pending,,it-export-1,"));
+    }
 }

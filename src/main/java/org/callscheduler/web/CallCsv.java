@@ -1,0 +1,257 @@
+package org.callscheduler.web;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.callscheduler.call.CallResponse;
+import org.callscheduler.call.CallingWindowJson;
+import org.callscheduler.call.ScheduleRequest;
+import org.callscheduler.call.Violation;
+
+/**
+ * The page's CSV files of calls: reading an import file into requests for {@link org.callscheduler.call.CallService}
+ * (each row with its line number), and writing the export. The import's columns, in any order, the header naming
+ * them:
+ * <ul>
+ * <li>{@code phone_number}: required;</li>
+ * <li>{@code scheduled_time} (an ISO-8601 instant with an offset, as the API takes it) or {@code local_time} (a date
+ * and time as 2026-12-01T09:30 or 2026-12-01 09:30) with {@code time_zone};</li>
+ * <li>{@code time_zone}: the callee's IANA zone (empty: the zone of the number);</li>
+ * <li>{@code reference}, {@code window_start}, {@code window_end} (HH:MM in the callee's zone): optional.</li>
+ * </ul>
+ * A row's problems are named by its line and column, with the API's own messages.
+ */
+final class CallCsv {
+
+    static final List<String> IMPORT_COLUMNS = List.of("phone_number", "scheduled_time", "local_time", "time_zone",
+            "reference", "window_start", "window_end");
+
+    static final List<String> EXPORT_COLUMNS = List.of("id", "phone_number", "scheduled_time", "status",
+            "call_status", "reference", "time_zone", "window_start", "window_end", "attempts", "error_message",
+            "created_at", "updated_at");
+
+    private static final Pattern LOCAL_TIME = Pattern.compile("([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}(:[0-9]{2})?)");
+    /** A violation of a batch item as the service names it: calls[3].phone_number. */
+    private static final Pattern ITEM = Pattern.compile("calls\\[([0-9]+)\\]\\.?(.*)");
+
+    private CallCsv() {
+    }
+
+    /** A row of the import read into a request, and what was wrong with it before the service saw it. */
+    record Row(int line, ScheduleRequest request, boolean localTime, boolean timeStandIn, List<Problem> problems) {
+    }
+
+    /** What is wrong with a row: its line in the file, the column (or columns), and the API's words. */
+    record Problem(int line, String column, String message) {
+
+        /** "Line 5, phone_number: must be a valid phone number ...". */
+        public String text() {
+            return "Line " + line + (column.isEmpty() ? "" : ", " + column) + ": " + message;
+        }
+    }
+
+    /** An import file read: its rows, or why the file as a whole cannot be used. */
+    record Read(List<Row> rows, String fileProblem) {
+
+        static Read refused(String why) {
+            return new Read(List.of(), why);
+        }
+    }
+
+    /**
+     * Reads an import file. {@code firstLine} is the line in the whole file of the first row after the header (2 for
+     * a whole file; for a batch cut from it, where that batch's rows begin), so that problems name the file's lines.
+     */
+    static Read read(String text, int firstLine) {
+        String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        List<Csv.Line> lines;
+        try {
+            lines = Csv.read(body);
+        } catch (Csv.MalformedException e) {
+            int line = e.line == 1 ? 1 : e.line - 2 + firstLine;
+            return Read.refused("The file is not valid CSV at line " + line + ": "
+                    + e.getMessage().substring(e.getMessage().indexOf(": ") + 2) + ".");
+        }
+        if (lines.isEmpty() || lines.get(0).isBlank()) {
+            return Read.refused("The file is empty: its first line must name the columns, for example "
+                    + "phone_number,scheduled_time,reference.");
+        }
+        Map<String, Integer> columns = new LinkedHashMap<>();
+        List<String> header = lines.get(0).cells();
+        for (int i = 0; i < header.size(); i++) {
+            String name = header.get(i).strip().toLowerCase(Locale.ROOT);
+            if (!IMPORT_COLUMNS.contains(name)) {
+                return Read.refused("Unknown column \"" + CallViews.cut(header.get(i), 40) + "\" in the first line. The "
+                        + "columns are: " + String.join(", ", IMPORT_COLUMNS) + ".");
+            }
+            if (columns.put(name, i) != null) {
+                return Read.refused("The column " + name + " is named twice in the first line.");
+            }
+        }
+        if (!columns.containsKey("phone_number")
+                || !columns.containsKey("scheduled_time") && !columns.containsKey("local_time")) {
+            return Read.refused("The first line must name the columns phone_number and scheduled_time (or local_time"
+                    + " with time_zone); it names: " + String.join(", ", columns.keySet()) + ".");
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Csv.Line line : lines.subList(1, lines.size())) {
+            if (line.isBlank()) {
+                continue;
+            }
+            rows.add(row(line, line.number() - 2 + firstLine, columns, header.size()));
+        }
+        if (rows.isEmpty()) {
+            return Read.refused("The file has no calls: only the line that names the columns.");
+        }
+        return new Read(rows, null);
+    }
+
+    private static Row row(Csv.Line csv, int line, Map<String, Integer> columns, int width) {
+        List<Problem> problems = new ArrayList<>();
+        if (csv.cells().size() != width) {
+            problems.add(new Problem(line, "", "has " + csv.cells().size() + " cells where the first line names "
+                    + width + " columns"));
+        }
+        String phone = cell(csv, columns, "phone_number");
+        String scheduled = cell(csv, columns, "scheduled_time");
+        String local = cell(csv, columns, "local_time");
+        String zone = cell(csv, columns, "time_zone");
+        String reference = cell(csv, columns, "reference");
+        String windowStart = cell(csv, columns, "window_start");
+        String windowEnd = cell(csv, columns, "window_end");
+        boolean standIn = false;
+        String time = scheduled;
+        if (!scheduled.isEmpty() && !local.isEmpty()) {
+            problems.add(new Problem(line, "local_time", "give scheduled_time or local_time, not both"));
+            standIn = true;
+        } else if (scheduled.isEmpty() && local.isEmpty()) {
+            problems.add(new Problem(line, "scheduled_time", "is required (or local_time with time_zone)"));
+            standIn = true;
+        } else if (!local.isEmpty()) {
+            Optional<String> instant = localTime(local, zone, line, problems);
+            standIn = instant.isEmpty();
+            time = instant.orElse(null);
+        }
+        if (standIn) {
+            // The row's time is wrong already: the service checks the other fields against a time that is fine.
+            time = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString();
+        }
+        CallingWindowJson window = windowStart.isEmpty() && windowEnd.isEmpty() ? null
+                : new CallingWindowJson(emptyToNull(windowStart), emptyToNull(windowEnd), null);
+        ScheduleRequest request = new ScheduleRequest(phone, time, emptyToNull(zone), window, null, null,
+                emptyToNull(reference), null);
+        return new Row(line, request, !local.isEmpty(), standIn, problems);
+    }
+
+    /** A local date and time in its zone as an ISO instant with offset, or the problems that prevent it. */
+    private static Optional<String> localTime(String local, String zone, int line, List<Problem> problems) {
+        Matcher matcher = LOCAL_TIME.matcher(local);
+        LocalDateTime dateTime = null;
+        if (matcher.matches()) {
+            try {
+                dateTime = LocalDateTime.parse(matcher.group(1) + "T" + matcher.group(2));
+            } catch (DateTimeParseException e) {
+                dateTime = null;
+            }
+        }
+        if (dateTime == null) {
+            problems.add(new Problem(line, "local_time", "must be a date and time as 2026-12-01T09:30 or 2026-12-01 09:30"));
+        }
+        ZoneId zoneId = null;
+        if (zone.isEmpty()) {
+            problems.add(new Problem(line, "time_zone", "is required with local_time, for example America/Chicago"));
+        } else {
+            try {
+                zoneId = ZoneId.of(zone);
+            } catch (DateTimeException e) {
+                // The service says what is wrong with the zone, in the API's words.
+                zoneId = null;
+            }
+        }
+        if (dateTime == null || zoneId == null) {
+            return Optional.empty();
+        }
+        return Optional.of(dateTime.atZone(zoneId).toOffsetDateTime().toString());
+    }
+
+    /**
+     * Everything wrong with {@code row}: what reading it found, then what the service found ({@code checked}, field
+     * names as in the API), each named by its column. A service message about a time the row did not give (a stand-in)
+     * is left out; one about scheduled_time is about local_time when the row gave that.
+     */
+    static List<Problem> problems(Row row, List<Violation> checked) {
+        List<Problem> all = new ArrayList<>(row.problems());
+        for (Violation violation : checked) {
+            if (row.timeStandIn() && violation.field().equals("scheduled_time")) {
+                continue;
+            }
+            Problem problem = new Problem(row.line(), column(violation.field(), row.localTime()), violation.message());
+            if (!all.contains(problem)) {
+                all.add(problem);
+            }
+        }
+        return all;
+    }
+
+    /**
+     * A violation of {@code scheduleAll} ("calls[3].phone_number") as a problem of the rows it was given; null when it
+     * names no item.
+     */
+    static Problem problemOfBatch(Violation violation, List<Row> rows) {
+        Matcher matcher = ITEM.matcher(violation.field());
+        if (!matcher.matches()) {
+            return null;
+        }
+        int index = Integer.parseInt(matcher.group(1));
+        if (index >= rows.size()) {
+            return null;
+        }
+        Row row = rows.get(index);
+        return new Problem(row.line(), column(matcher.group(2), row.localTime()), violation.message());
+    }
+
+    /** The file's column for an API field name. */
+    private static String column(String field, boolean localTime) {
+        return switch (field) {
+            case "scheduled_time" -> localTime ? "local_time" : "scheduled_time";
+            case "calling_window.start" -> "window_start";
+            case "calling_window.end" -> "window_end";
+            case "calling_window" -> "window_start, window_end";
+            default -> field;
+        };
+    }
+
+    /** A call as a record of the export, in {@link #EXPORT_COLUMNS}' order. */
+    static String exportRecord(CallResponse call) {
+        CallingWindowJson window = call.callingWindow();
+        return Csv.record(java.util.Arrays.asList(String.valueOf(call.id()), call.phoneNumber(),
+                String.valueOf(call.scheduledTime()), call.status().value(), call.callStatus(), call.reference(),
+                call.timeZone(), window == null ? null : window.start(), window == null ? null : window.end(),
+                String.valueOf(call.attempts()), call.errorMessage(), String.valueOf(call.createdAt()),
+                String.valueOf(call.updatedAt())));
+    }
+
+    private static String cell(Csv.Line line, Map<String, Integer> columns, String name) {
+        Integer index = columns.get(name);
+        if (index == null || index >= line.cells().size()) {
+            return "";
+        }
+        return Csv.unguard(line.cells().get(index).strip());
+    }
+
+    private static String emptyToNull(String value) {
+        return value.isEmpty() ? null : value;
+    }
+}

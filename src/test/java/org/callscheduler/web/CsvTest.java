@@ -1,0 +1,105 @@
+package org.callscheduler.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The page's CSV: RFC 4180 reading and writing, and reading an import file into requests. No Quarkus. */
+class CsvTest {
+
+    @Test
+    void readsQuotedCellsWithCommasQuotesAndLineBreaksAndCountsLines() throws Exception {
+        List<Csv.Line> lines = Csv.read("a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",z\nlast,\"\"");
+
+        assertEquals(4, lines.size());
+        assertEquals(List.of("a", "b"), lines.get(0).cells());
+        assertEquals(List.of("x, y", "say \"hi\""), lines.get(1).cells());
+        assertEquals(2, lines.get(1).number());
+        assertEquals(List.of("two\nlines", "z"), lines.get(2).cells());
+        assertEquals(3, lines.get(2).number());
+        assertEquals(List.of("last", ""), lines.get(3).cells());
+        assertEquals(5, lines.get(3).number(), "the line after a cell with a line break");
+    }
+
+    @Test
+    void aQuoteLeftOpenOrTextAfterAClosingQuoteIsNotCsv() {
+        Csv.MalformedException open = assertThrows(Csv.MalformedException.class, () -> Csv.read("a\n\"never closed\n"));
+        assertEquals(2, open.line);
+        Csv.MalformedException after = assertThrows(Csv.MalformedException.class, () -> Csv.read("a\n\"x\"y\n"));
+        assertEquals(2, after.line);
+        assertThrows(Csv.MalformedException.class, () -> Csv.read("a\nx\"y\n"));
+    }
+
+    @Test
+    void writesCellsQuotedOnlyWhenNeededAndGuardsFormulas() {
+        assertEquals("plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n",
+                Csv.record(java.util.Arrays.asList("plain", "a,b", "say \"hi\"", "two\nlines", null)));
+        assertEquals("'=1+2", Csv.cell("=1+2"));
+        assertEquals("'+14155550123", Csv.cell("+14155550123"));
+        assertEquals("'-3", Csv.cell("-3"));
+        assertEquals("'@SUM(A1)", Csv.cell("@SUM(A1)"));
+        assertEquals("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", Csv.cell("=HYPERLINK(\"http://x\",\"y\")"));
+        assertEquals("appt-1001", Csv.cell("appt-1001"));
+        assertEquals("+14155550123", Csv.unguard("'+14155550123"));
+        assertEquals("'quoted", Csv.unguard("'quoted"));
+    }
+
+    @Test
+    void anImportRowWithLocalTimeAndZoneBecomesAnInstantInThatZone() {
+        CallCsv.Read read = CallCsv.read("\uFEFFphone_number,local_time,time_zone,reference,window_start,window_end\r\n"
+                + "+1 415 555 0100,2027-12-01 09:30,America/Los_Angeles,appt-1,09:00,18:00\r\n\r\n", 2);
+
+        assertNull(read.fileProblem());
+        assertEquals(1, read.rows().size(), "the blank line is skipped");
+        CallCsv.Row row = read.rows().get(0);
+        assertEquals(2, row.line());
+        assertTrue(row.problems().isEmpty(), row.problems().toString());
+        assertEquals("2027-12-01T09:30-08:00", row.request().scheduledTime());
+        assertEquals("America/Los_Angeles", row.request().timeZone());
+        assertEquals("appt-1", row.request().reference());
+        assertEquals("09:00", row.request().callingWindow().start());
+        assertEquals("18:00", row.request().callingWindow().end());
+    }
+
+    @Test
+    void rowsThatCannotGiveATimeSayWhyWithTheirFileLine() {
+        CallCsv.Read read = CallCsv.read("phone_number,scheduled_time,local_time,time_zone\n"
+                + "+14155550100,2027-12-01T10:00:00Z,2027-12-01 09:00,UTC\n"
+                + "+14155550101,,,\n"
+                + "+14155550102,,tomorrow,\n", 1001);
+
+        List<CallCsv.Row> rows = read.rows();
+        assertEquals(List.of(1001, 1002, 1003), rows.stream().map(CallCsv.Row::line).toList());
+        assertEquals("local_time: give scheduled_time or local_time, not both", only(rows.get(0)));
+        assertEquals("scheduled_time: is required (or local_time with time_zone)", only(rows.get(1)));
+        assertEquals(List.of("Line 1003, local_time: must be a date and time as 2026-12-01T09:30 or 2026-12-01 09:30",
+                "Line 1003, time_zone: is required with local_time, for example America/Chicago"),
+                rows.get(2).problems().stream().map(CallCsv.Problem::text).toList());
+        assertTrue(rows.stream().allMatch(CallCsv.Row::timeStandIn), "the service is not asked about a missing time");
+    }
+
+    @Test
+    void aFileWithoutTheNeededColumnsOrWithAnUnknownOneIsRefusedAsAWhole() {
+        assertTrue(CallCsv.read("name,phone\nx,y\n", 2).fileProblem().startsWith("Unknown column \"name\""));
+        assertTrue(CallCsv.read("phone_number,reference\n+14155550100,a\n", 2).fileProblem()
+                .contains("must name the columns phone_number and scheduled_time"));
+        assertTrue(CallCsv.read("phone_number,scheduled_time\n", 2).fileProblem().contains("no calls"));
+        assertTrue(CallCsv.read("", 2).fileProblem().startsWith("The file is empty"));
+        assertTrue(CallCsv.read("phone_number,scheduled_time\n\"open,x\n", 2).fileProblem()
+                .startsWith("The file is not valid CSV at line 2"));
+        assertFalse(CallCsv.read("Phone_Number , Scheduled_Time\n+14155550100,2027-01-01T00:00:00Z\n", 2)
+                .rows().isEmpty(), "column names are read without case or spaces");
+    }
+
+    private static String only(CallCsv.Row row) {
+        assertEquals(1, row.problems().size(), row.problems().toString());
+        CallCsv.Problem problem = row.problems().get(0);
+        return problem.column() + ": " + problem.message();
+    }
+}
