@@ -85,9 +85,9 @@ public class Benchmark {
         }
         List<String> phases = args.length == 0 ? List.of("schedule", "batch", "burst", "scattered", "pacing") : List.of(args);
         for (String phase : phases) {
-            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "instances").contains(phase)) {
+            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "active", "instances").contains(phase)) {
                 throw new IllegalArgumentException("unknown phase " + phase
-                        + ": schedule, batch, burst, scattered, pacing or instances");
+                        + ": schedule, batch, burst, scattered, pacing, active or instances");
             }
         }
         if (phases.contains("instances")) {
@@ -137,7 +137,54 @@ public class Benchmark {
                 stop(List.of(app));
             }
         }
+        if (phases.contains("active")) {
+            // Simulated calls last three minutes (three steps of a minute), so all 10,000 stay in progress.
+            Process app = startOnH2(List.of("-Dcall-scheduler.simulator.step=60s"),
+                    Path.of("target/benchmark-active-app.log"));
+            try {
+                result.put("active_10000_polled_every_5s", active());
+            } finally {
+                stop(List.of(app));
+            }
+        }
         System.out.println(toJson(result, ""));
+    }
+
+    /**
+     * (6) 10,000 calls in progress at once, each to be asked about every poll interval (5 s): after they are all
+     * dialled, a minute and a half of polling, then how late each call was asked (the app's
+     * callscheduler_poll_call_lateness_seconds: time since the call was last asked, less the interval; its quantiles
+     * cover the last two minutes).
+     */
+    static Map<String, Object> active() throws Exception {
+        Burst burst = scheduleBurst(List.of(base), Duration.ofSeconds(25));
+        Map<Long, List<Instant>> received = awaitDialled(burst.ids(), burst.due().plusSeconds(120));
+        Thread.sleep(90_000);
+        String metrics = get(base + "/q/metrics");
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("calls_dialled", received.size());
+        HttpResponse<Void> inProgress = HTTP.send(HttpRequest.newBuilder(
+                URI.create(base + "/api/calls?status=in-progress&size=1")).build(), HttpResponse.BodyHandlers.discarding());
+        out.put("calls_in_progress_at_the_end", inProgress.headers().firstValue("X-Total-Count").orElse("?"));
+        out.put("poll_lateness_ms_p50", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds{quantile=\"0.5\"}"));
+        out.put("poll_lateness_ms_p99", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds{quantile=\"0.99\"}"));
+        out.put("poll_lateness_ms_max", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds_max"));
+        out.put("calls_asked_again", metricValue(metrics, "callscheduler_poll_call_lateness_seconds_count"));
+        return out;
+    }
+
+    /** A value of /q/metrics (Prometheus text), by the start of its line. */
+    static double metricValue(String metrics, String name) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new IllegalStateException("no " + name + " in /q/metrics");
+    }
+
+    static double metricMillis(String metrics, String name) {
+        return round(metricValue(metrics, name) * 1000);
     }
 
     /** Starts the application on a fresh H2 file and a free port, with {@code settings}; it becomes {@link #base}. */

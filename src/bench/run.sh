@@ -2,7 +2,8 @@
 # Packages the application and runs the benchmark against it; prints the figures as JSON.
 #   bash src/bench/run.sh            (build, then measure)
 #   bash src/bench/run.sh --no-build (measure the jar already in target/)
-#   bash src/bench/run.sh burst      (one phase: schedule, batch, burst, scattered or pacing)
+#   bash src/bench/run.sh burst      (one phase: schedule, batch, burst, scattered or pacing; or active,
+#       10,000 calls in progress polled every 5 s, not in the default run: it takes about 3 minutes)
 #   bash src/bench/run.sh --postgresql instances
 #       (10,000 due calls on 1, 2 and 3 instances sharing a PostgreSQL database; it packages with
 #       -Dquarkus.profile=postgresql into the same target/, replacing the H2 jar, so build again

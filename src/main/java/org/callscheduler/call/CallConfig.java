@@ -36,6 +36,13 @@ public interface CallConfig {
     @WithDefault("1h")
     Duration maxLateness();
 
+    /**
+     * The most calls a count goes up to: beyond it, a count is shown as this number and a plus ("10000+"), so that
+     * counting never reads more than this many index entries, however many calls are stored.
+     */
+    @WithDefault("10000")
+    int countCap();
+
     /** The outcome retry of a call that gives none. */
     Retry retry();
 

@@ -159,6 +159,14 @@ public class ScheduledCall extends PanacheEntityBase {
                 .findFirst();
     }
 
+    /** How many calls have {@code status}, counted up to {@code limit} at most (through the status indexes). */
+    public static long countUpTo(CallStatus status, long limit) {
+        Object count = getEntityManager().createNativeQuery("SELECT COUNT(*) FROM (SELECT 1 FROM scheduled_calls"
+                + " WHERE status = ?1 LIMIT ?2) capped").setParameter(1, status.value()).setParameter(2, limit)
+                .getSingleResult();
+        return ((Number) count).longValue();
+    }
+
     /** How many calls there are of each status. */
     public static Map<CallStatus, Long> countByStatus() {
         Map<CallStatus, Long> counts = new EnumMap<>(CallStatus.class);

@@ -53,8 +53,8 @@ public class CallPollJob {
 
     private final DispatchMetrics metrics;
 
-    /** When each in-progress call was last asked about (System.nanoTime), for the lateness metric. */
-    private final Map<Long, Long> lastAsked = new ConcurrentHashMap<>();
+    /** When each in-progress call is to be asked about next. */
+    private final Map<Long, Plan> plans = new ConcurrentHashMap<>();
 
     /** Held by the poll in progress. */
     private final ReentrantLock running = new ReentrantLock();
@@ -67,15 +67,30 @@ public class CallPollJob {
         this.config = config;
         // An answer cannot take longer than connect + read timeout, three tries over.
         this.answerWaitMillis = 3 * (apiConfig.connectTimeout().toMillis() + apiConfig.readTimeout().toMillis()) + 1000;
+        if (config.tick().compareTo(config.interval()) > 0 || config.tick().isNegative() || config.tick().isZero()) {
+            throw new IllegalStateException("call-scheduler.poll.tick (" + config.tick()
+                    + ") must be more than 0 and no longer than call-scheduler.poll.interval (" + config.interval() + ")");
+        }
     }
 
-    @Scheduled(identity = "call-poll", every = "{call-scheduler.poll.interval}", delayed = "{call-scheduler.poll.interval}",
+    @Scheduled(identity = "call-poll", every = "{call-scheduler.poll.tick}", delayed = "{call-scheduler.poll.tick}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void scheduledPoll(ScheduledExecution execution) {
         if (config.enabled()) {
             metrics.pollStarted(Duration.between(execution.getScheduledFireTime(), Instant.now()));
-            poll();
+            pollDue();
         }
+    }
+
+    /**
+     * Asks about the in-progress calls due before the next tick, each at its own time: one interval after it was
+     * last asked. A call not asked yet (just dialled, or found after a restart) gets a time spread over the interval,
+     * so that a burst of dials does not come back as a burst of status requests.
+     *
+     * @return the number of calls asked about
+     */
+    int pollDue() {
+        return locked(false);
     }
 
     /**
@@ -85,9 +100,13 @@ public class CallPollJob {
      * @return the number of calls asked about
      */
     public int poll() {
+        return locked(true);
+    }
+
+    private int locked(boolean all) {
         running.lock();
         try {
-            return stopping ? 0 : pollOnce();
+            return stopping ? 0 : pollOnce(all);
         } finally {
             running.unlock();
         }
@@ -107,7 +126,14 @@ public class CallPollJob {
         }
     }
 
-    private int pollOnce() {
+    /** When a call is to be asked about next (System.nanoTime), and whether it has been asked before. */
+    private record Plan(long at, boolean repeat) {
+    }
+
+    private record Ask(ActiveCall call, long at, boolean repeat) {
+    }
+
+    private int pollOnce(boolean all) {
         Instant now = DispatchStore.now();
         int stale = store.failStale(now.minus(config.maxDuration()),
                 "status timeout: no final status from the Call API within " + config.maxDuration(), now);
@@ -116,31 +142,55 @@ public class CallPollJob {
                     config.maxDuration());
         }
         List<ActiveCall> active = store.listActive(config.batchSize());
-        lastAsked.keySet().retainAll(active.stream().map(ActiveCall::id).collect(Collectors.toSet()));
+        plans.keySet().retainAll(active.stream().map(ActiveCall::id).collect(Collectors.toSet()));
         if (active.isEmpty()) {
             return 0;
         }
-        // The requests go out evenly over most of the interval, so that each call is asked about once an interval
-        // and the Call API sees a steady rate rather than every request at once; a few calls go at once.
-        long spacingNanos = Math.min(config.interval().toNanos() * SPREAD_PERCENT / 100 / active.size(),
-                1_000_000_000L / MIN_RATE);
         long start = System.nanoTime();
+        long interval = config.interval().toNanos();
+        List<Ask> asks = new ArrayList<>();
+        if (all) {
+            // Every call now, evenly over most of the interval (a few calls at once: at least 200 a second).
+            long spacing = Math.min(interval * SPREAD_PERCENT / 100 / active.size(), 1_000_000_000L / MIN_RATE);
+            for (ActiveCall call : active) {
+                Plan plan = plans.get(call.id());
+                asks.add(new Ask(call, start + asks.size() * spacing, plan != null && plan.repeat()));
+            }
+        } else {
+            long fresh = active.stream().filter(call -> !plans.containsKey(call.id())).count();
+            long freshSpacing = fresh == 0 ? 0 : interval * SPREAD_PERCENT / 100 / fresh;
+            long next = start;
+            for (ActiveCall call : active) {
+                Plan plan = plans.get(call.id());
+                if (plan == null) {
+                    plan = new Plan(next, false);
+                    next += freshSpacing;
+                    plans.put(call.id(), plan);
+                }
+                if (plan.at() - start <= config.tick().toNanos()) {
+                    asks.add(new Ask(call, plan.at(), plan.repeat()));
+                }
+            }
+            asks.sort(java.util.Comparator.comparingLong(Ask::at));
+        }
         // Each request holds a permit until it is answered: holding them all again means every answer is in.
         Semaphore permits = new Semaphore(config.maxInFlight());
         ConcurrentLinkedQueue<StatusReport> reports = new ConcurrentLinkedQueue<>();
         Map<ActiveCall, String> unknown = new ConcurrentHashMap<>();
         int asked = 0;
         long lastRecord = start;
-        for (ActiveCall call : active) {
-            if (!waitUntil(start + asked * spacingNanos) || !permitToAsk(permits)) {
+        for (Ask ask : asks) {
+            if (!waitUntil(ask.at()) || !permitToAsk(permits)) {
                 break;
             }
             asked++;
             long askedAt = System.nanoTime();
-            Long previous = lastAsked.put(call.id(), askedAt);
-            if (previous != null) {
-                metrics.callAsked(askedAt - previous - config.interval().toNanos());
+            if (ask.repeat()) {
+                metrics.callAsked(askedAt - ask.at());
             }
+            // Next time one interval on from now: a call asked late is not asked twice in a row to catch up.
+            plans.put(ask.call().id(), new Plan(Math.max(ask.at(), askedAt - interval / 10) + interval, true));
+            ActiveCall call = ask.call();
             api.status(call.callApiId()).subscribe().with(outcome -> {
                 if (outcome instanceof StatusOutcome.Known known) {
                     reports.add(new StatusReport(call, known.progress()));

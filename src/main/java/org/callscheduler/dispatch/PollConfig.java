@@ -17,6 +17,13 @@ public interface PollConfig {
     @WithDefault("5s")
     Duration interval();
 
+    /**
+     * How often the poller looks for calls due to be asked about; each is then asked at its own time, one interval
+     * after the last time. No longer than the interval.
+     */
+    @WithDefault("1s")
+    Duration tick();
+
     /** Most status requests waiting for the Call API at once. */
     @WithDefault("64")
     int maxInFlight();

@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,5 +84,21 @@ class PollSpreadTest {
                 .values().stream().mapToLong(Long::longValue).max().orElse(0);
         assertTrue(busiestTenth <= CALLS / 4, busiestTenth + " requests in one tenth of a second");
         assertEquals(CALLS, fixtures.count(CallStatus.COMPLETED), "answers recorded");
+    }
+
+    @Test
+    void theScheduledPollAsksEachCallOneIntervalAfterTheLastTimeAndNotBefore() {
+        WireMockCallApi.server().stubFor(get(urlPathMatching("/api/call/steady-.+"))
+                .willReturn(okJson("{\"call_id\": \"steady-1\", \"status\": \"in-progress\"}")));
+        fixtures.insertInProgress("steady-1", Instant.now().minusSeconds(10));
+
+        assertEquals(1, poller.pollDue(), "a call not asked yet is asked at once");
+        long firstAsk = System.nanoTime();
+        // Asked again one interval (1 s) later, not at the next tick (250 ms).
+        assertEquals(0, poller.pollDue(), "asked again before its interval");
+        await().atMost(Duration.ofSeconds(3)).until(() -> poller.pollDue() == 1);
+        Duration between = Duration.ofNanos(System.nanoTime() - firstAsk);
+        assertTrue(between.compareTo(Duration.ofMillis(900)) >= 0, "asked again after " + between);
+        assertEquals(2, WireMockCallApi.server().findAll(getRequestedFor(urlPathMatching("/api/call/steady-1"))).size());
     }
 }

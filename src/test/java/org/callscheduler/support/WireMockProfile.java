@@ -16,6 +16,7 @@ public class WireMockProfile implements QuarkusTestProfile {
         return Map.of(
                 "call-scheduler.dispatch.enabled", "false",
                 "call-scheduler.poll.enabled", "false",
+                "call-scheduler.poll.tick", "250ms",
                 "call-scheduler.call-api.read-timeout", "2s",
                 "call-scheduler.call-api.connect-timeout", "500ms",
                 "call-scheduler.call-api.backoff.initial", "1s",
