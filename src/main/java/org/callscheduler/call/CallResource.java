@@ -161,9 +161,11 @@ public class CallResource {
     @GET
     @Path("/calls")
     @Operation(summary = "List calls", description = "Newest scheduled_time first; X-Total-Count gives the number of"
-            + " calls matching the filters, which all combine.")
+            + " calls matching the filters, which all combine: exact up to 10,000 (call-scheduler.calls.count-cap),"
+            + " past it \"10000+\".")
     @APIResponse(responseCode = "200", description = "A page of calls",
-            headers = @Header(name = TOTAL_COUNT, description = "Calls matching the filter", schema = @Schema(type = SchemaType.INTEGER)),
+            headers = @Header(name = TOTAL_COUNT, description = "Calls matching the filter: a number, or past the count"
+                    + " cap the cap and a plus (\"10000+\")", schema = @Schema(type = SchemaType.STRING, example = "42")),
             content = @Content(schema = @Schema(implementation = CallResponse.class, type = SchemaType.ARRAY)))
     @APIResponse(responseCode = "400", description = "A bad filter, page or size; violations names it",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
@@ -178,7 +180,7 @@ public class CallResource {
             @Parameter(description = "1 to 500, default 50") @QueryParam("size") String size) {
         CallPage<CallResponse> result = service.list(new CallService.ListQuery(status, phoneNumber, reference, from, to,
                 page, size));
-        return RestResponse.ResponseBuilder.ok(result.calls()).header(TOTAL_COUNT, result.total()).build();
+        return RestResponse.ResponseBuilder.ok(result.calls()).header(TOTAL_COUNT, result.totalText()).build();
     }
 
     @GET

@@ -283,12 +283,15 @@ public class CallService {
             throw new InvalidRequestException(violations);
         }
         var found = ScheduledCall.listNewestFirst(filter);
-        long total = found.count();
-        if ((long) pageIndex * pageSize >= total) {
+        // Counted up to the cap only: past it the count says "10000+" (a page past the cap is still served).
+        long counted = ScheduledCall.countMatching(filter, config.countCap() + 1L);
+        boolean capped = counted > config.countCap();
+        long total = capped ? config.countCap() : counted;
+        if (!capped && (long) pageIndex * pageSize >= total) {
             return new CallPage<>(List.of(), total);
         }
         List<T> calls = found.page(pageIndex, pageSize).<ScheduledCall> list().stream().map(view).toList();
-        return new CallPage<>(calls, total);
+        return new CallPage<>(calls, total, capped);
     }
 
     /** The filters of {@code query}; each bad one is added to {@code violations}, for the caller to throw. */
@@ -511,6 +514,25 @@ public class CallService {
     @Transactional
     public Map<CallStatus, Long> countByStatus() {
         return ScheduledCall.countByStatus();
+    }
+
+    /**
+     * The page's counts, each up to the count cap ("10000+" past it): by status, and under the key "" all calls.
+     */
+    @Transactional
+    public Map<String, String> countTextsByStatus() {
+        Map<String, String> texts = new java.util.LinkedHashMap<>();
+        long all = 0;
+        boolean capped = false;
+        for (CallStatus status : CallStatus.values()) {
+            long count = ScheduledCall.countUpTo(status, config.countCap() + 1L);
+            boolean over = count > config.countCap();
+            capped |= over;
+            all += over ? config.countCap() : count;
+            texts.put(status.value(), over ? config.countCap() + "+" : Long.toString(count));
+        }
+        texts.put("", capped ? all + "+" : Long.toString(all));
+        return texts;
     }
 
     /**

@@ -179,6 +179,15 @@ public class ScheduledCall extends PanacheEntityBase {
         return counts;
     }
 
+    /** How many calls match {@code filter}, counted up to {@code limit} at most. */
+    public static long countMatching(CallFilter filter, long limit) {
+        Where where = where(filter, null, null);
+        var query = getEntityManager().createQuery("select c.id from ScheduledCall c"
+                + (where.clauses().isEmpty() ? "" : " where " + String.join(" and ", where.clauses())), Long.class);
+        where.parameters().map().forEach(query::setParameter);
+        return query.setMaxResults((int) Math.min(Integer.MAX_VALUE, limit)).getResultList().size();
+    }
+
     /** One page of calls matching {@code filter}, newest scheduled time first. */
     public static PanacheQuery<ScheduledCall> listNewestFirst(CallFilter filter) {
         return newestFirst(filter, null, null);
@@ -195,6 +204,15 @@ public class ScheduledCall extends PanacheEntityBase {
 
     private static PanacheQuery<ScheduledCall> newestFirst(CallFilter filter, Instant afterTime, Long afterId) {
         Sort sort = Sort.descending("scheduledTime", "id");
+        Where where = where(filter, afterTime, afterId);
+        return where.clauses().isEmpty() ? findAll(sort)
+                : find(String.join(" and ", where.clauses()), sort, where.parameters());
+    }
+
+    private record Where(List<String> clauses, Parameters parameters) {
+    }
+
+    private static Where where(CallFilter filter, Instant afterTime, Long afterId) {
         List<String> where = new ArrayList<>();
         Parameters parameters = new Parameters();
         filter.status().ifPresent(status -> {
@@ -221,6 +239,6 @@ public class ScheduledCall extends PanacheEntityBase {
             where.add("(scheduledTime < :afterTime or (scheduledTime = :afterTime and id < :afterId))");
             parameters.and("afterTime", afterTime).and("afterId", afterId);
         }
-        return where.isEmpty() ? findAll(sort) : find(String.join(" and ", where), sort, parameters);
+        return new Where(where, parameters);
     }
 }

@@ -325,15 +325,14 @@ public class CallPages {
         int pages = (int) Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
         Instant now = Instant.now();
         List<CallViews.Row> rows = result.calls().stream().map(c -> CallViews.Row.of(c, zone, now)).toList();
-        Map<CallStatus, Long> counts = service.countByStatus();
-        long all = counts.values().stream().mapToLong(Long::longValue).sum();
+        Map<String, String> counts = service.countTextsByStatus();
         List<CallViews.Filter> filters = new ArrayList<>();
-        filters.add(new CallViews.Filter("", "All", all, filter.isEmpty()));
+        filters.add(new CallViews.Filter("", "All", counts.get(""), filter.isEmpty()));
         for (CallStatus s : CallStatus.values()) {
             String label = Character.toUpperCase(s.value().charAt(0)) + s.value().substring(1).replace('-', ' ');
-            filters.add(new CallViews.Filter(s.value(), label, counts.get(s), s.value().equals(filter)));
+            filters.add(new CallViews.Filter(s.value(), label, counts.get(s.value()), s.value().equals(filter)));
         }
-        return new CallViews.Table(rows, filters, filter, pageIndex, pages, result.total(), zone.getId(), notice,
+        return new CallViews.Table(rows, filters, filter, pageIndex, pages, result.totalText(), zone.getId(), notice,
                 false, webhooks(zone, now), search, filterError);
     }
 

@@ -58,7 +58,7 @@ final class CallViews {
     }
 
     /** One tab of the status filter. */
-    record Filter(String value, String label, long count, boolean active) {
+    record Filter(String value, String label, String count, boolean active) {
     }
 
     /**
@@ -176,12 +176,12 @@ final class CallViews {
      * @param search the filters; the page's address and every link of the table carry them
      * @param filterError why the filters cannot be used, naming the bad one; empty when they can (no rows then)
      */
-    record Table(List<Row> rows, List<Filter> filters, String status, int page, int pages, long total, String zone,
+    record Table(List<Row> rows, List<Filter> filters, String status, int page, int pages, String total, String zone,
             String notice, boolean noticeOk, Webhooks webhooks, Search search, String filterError) {
 
         /** "1 matching call", "25 matching calls". */
         public String matches() {
-            return total + (total == 1 ? " matching call" : " matching calls");
+            return total + ("1".equals(total) ? " matching call" : " matching calls");
         }
 
         /** The address of the whole page with these filters and this page: what the browser's address bar shows. */

@@ -1,0 +1,60 @@
+package org.callscheduler.call;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
+
+import java.time.Instant;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.callscheduler.support.CallFixtures;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The list counts matching calls only up to the count cap (3 here, 10,000 by default): past it X-Total-Count and
+ * the page read "3+", and the pages past the cap are still served; under it the count is exact.
+ */
+@QuarkusTest
+@TestProfile(CountCapListTest.SmallCap.class)
+class CountCapListTest {
+
+    public static class SmallCap implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("call-scheduler.dispatch.enabled", "false", "call-scheduler.poll.enabled", "false",
+                    "call-scheduler.calls.count-cap", "3");
+        }
+    }
+
+    @Inject
+    CallFixtures fixtures;
+
+    @BeforeEach
+    void fiveCalls() {
+        fixtures.deleteAll();
+        fixtures.insertPending(5, "+14155230150", Instant.now().plusSeconds(3600));
+    }
+
+    @Test
+    void theApiSaysTheCountIsPastTheCapAndStillServesEveryPage() {
+        given().get("/api/calls?size=2").then().statusCode(200).header("X-Total-Count", "3+").body("$", hasSize(2));
+        given().get("/api/calls?size=2&page=2").then().statusCode(200).header("X-Total-Count", "3+").body("$", hasSize(1));
+        given().get("/api/calls?status=completed").then().statusCode(200).header("X-Total-Count", "0");
+        given().queryParam("phone_number", "+14155230001").get("/api/calls").then().statusCode(200).header("X-Total-Count", "1");
+    }
+
+    @Test
+    void thePageShowsTheCappedCounts() {
+        given().get("/calls-table").then().statusCode(200)
+                .body(containsString("All <span class=\"count\">3+</span>"))
+                .body(containsString("Pending <span class=\"count\">3+</span>"))
+                .body(containsString("Completed <span class=\"count\">0</span>"));
+    }
+}
