@@ -2,6 +2,7 @@ package org.callscheduler.call;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import java.time.Instant;
@@ -18,12 +19,13 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * The list counts matching calls only up to the count cap (3 here, 10,000 by default): past it X-Total-Count and
- * the page read "3+", and the pages past the cap are still served; under it the count is exact.
+ * Counts go only up to the count cap (3 here, 10,000 by default), so that they stay quick with millions of calls:
+ * past it X-Total-Count, the page and the readiness data read "3+" (and the list's pages past the cap are still
+ * served); under it a count is exact.
  */
 @QuarkusTest
-@TestProfile(CountCapListTest.SmallCap.class)
-class CountCapListTest {
+@TestProfile(CountCapTest.SmallCap.class)
+class CountCapTest {
 
     public static class SmallCap implements QuarkusTestProfile {
         @Override
@@ -56,5 +58,16 @@ class CountCapListTest {
                 .body(containsString("All <span class=\"count\">3+</span>"))
                 .body(containsString("Pending <span class=\"count\">3+</span>"))
                 .body(containsString("Completed <span class=\"count\">0</span>"));
+    }
+
+    @Test
+    void readinessCountsPastTheCapReadAsTheCapAndAPlus() {
+        fixtures.insertInProgress("sid-cap-1", Instant.now());
+        fixtures.insertInProgress("sid-cap-2", Instant.now());
+        fixtures.insertInProgress("sid-cap-3", Instant.now());
+
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'calls' }.data.pending", equalTo("3+"))
+                .body("checks.find { it.name == 'calls' }.data.in_progress", equalTo(3));
     }
 }
