@@ -3,37 +3,52 @@ package org.callscheduler.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** The page's CSV: RFC 4180 reading and writing, and reading an import file into requests. No Quarkus. */
+/** The page's CSV: reading an import file into requests (lines, quoting, refusals), and writing the export. No Quarkus. */
 class CsvTest {
 
     @Test
-    void readsQuotedCellsWithCommasQuotesAndLineBreaksAndCountsLines() throws Exception {
-        List<Csv.Line> lines = Csv.read("a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",z\nlast,\"\"");
+    void readsQuotedCellsWithCommasQuotesAndLineBreaksAndNamesEachRowsFirstLine() {
+        String due = "2027-12-01T10:00:00Z";
+        CallCsv.Read read = CallCsv.read("phone_number,scheduled_time,reference\r\n"
+                + "+14155550100," + due + ",\"x, y\"\r\n"
+                + "+14155550101," + due + ",\"say \"\"hi\"\"\"\r\n"
+                + "+14155550102," + due + ",\"two\nlines\"\n"
+                + "+14155550103," + due + ",\"three\r\nlines\r\nhere\"\r"
+                + "+14155550104," + due + ",\"\"", 2);
 
-        assertEquals(4, lines.size());
-        assertEquals(List.of("a", "b"), lines.get(0).cells());
-        assertEquals(List.of("x, y", "say \"hi\""), lines.get(1).cells());
-        assertEquals(2, lines.get(1).number());
-        assertEquals(List.of("two\nlines", "z"), lines.get(2).cells());
-        assertEquals(3, lines.get(2).number());
-        assertEquals(List.of("last", ""), lines.get(3).cells());
-        assertEquals(5, lines.get(3).number(), "the line after a cell with a line break");
+        assertNull(read.fileProblem());
+        List<CallCsv.Row> rows = read.rows();
+        assertEquals(List.of("x, y", "say \"hi\"", "two\nlines", "three\r\nlines\r\nhere", ""),
+                rows.stream().map(r -> r.request().reference() == null ? "" : r.request().reference()).toList());
+        assertEquals(List.of(2, 3, 4, 6, 9), rows.stream().map(CallCsv.Row::line).toList(),
+                "a row after a cell with line breaks (LF, CRLF, CR alone) starts that many lines further");
     }
 
     @Test
-    void aQuoteLeftOpenOrTextAfterAClosingQuoteIsNotCsv() {
-        Csv.MalformedException open = assertThrows(Csv.MalformedException.class, () -> Csv.read("a\n\"never closed\n"));
-        assertEquals(2, open.line);
-        Csv.MalformedException after = assertThrows(Csv.MalformedException.class, () -> Csv.read("a\n\"x\"y\n"));
-        assertEquals(2, after.line);
-        assertThrows(Csv.MalformedException.class, () -> Csv.read("a\nx\"y\n"));
+    void aQuoteLeftOpenOrTextAfterAClosingQuoteIsNotCsvAndNamesTheRecordsLineInTheFile() {
+        assertTrue(CallCsv.read("phone_number,scheduled_time\n+14155550100,\"never closed\n", 2).fileProblem()
+                .startsWith("The file is not valid CSV at line 2: a quoted cell is not closed"));
+        assertTrue(CallCsv.read("phone_number,scheduled_time\nx,y\n\"a\nb\",\"x\"y\n", 2).fileProblem()
+                .startsWith("The file is not valid CSV at line 3:"));
+        assertTrue(CallCsv.read("phone_number,scheduled_time\nx,y\n\"x\"y,z\n", 1001).fileProblem()
+                .startsWith("The file is not valid CSV at line 1002:"), "a batch's lines are the file's");
+        assertTrue(CallCsv.read("\"phone_number,scheduled_time\n", 5).fileProblem()
+                .startsWith("The file is not valid CSV at line 1:"), "the first line is the first line of any batch");
+    }
+
+    @Test
+    void aQuoteInsideACellThatDoesNotStartWithOneIsKeptAsAQuote() {
+        CallCsv.Read read = CallCsv.read("phone_number,scheduled_time,reference\n+14155550100,2027-12-01T10:00:00Z,"
+                + "5\" screen\n", 2);
+
+        assertNull(read.fileProblem());
+        assertEquals("5\" screen", read.rows().get(0).request().reference());
     }
 
     @Test
