@@ -39,8 +39,8 @@ import org.callscheduler.call.Violation;
  * <li>{@code time_zone}: the callee's IANA zone (empty: the zone of the number);</li>
  * <li>{@code reference}, {@code window_start}, {@code window_end} (HH:MM in the callee's zone): optional.</li>
  * </ul>
- * A row's problems are named by its line and column, with the API's own messages. The file is read by Apache
- * Commons CSV.
+ * A row's problems are named by its line and column, with the API's own messages. Both files are RFC 4180 CSV,
+ * read and written by Apache Commons CSV.
  */
 final class CallCsv {
 
@@ -61,6 +61,14 @@ final class CallCsv {
             .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_ALL).setAllowMissingColumnNames(true)
             .setTrim(true)
             .get();
+
+    /** The export: RFC 4180 (records ended by CRLF, a cell quoted when it needs to be), the header first. */
+    static final CSVFormat EXPORT = CSVFormat.RFC4180.builder()
+            .setHeader(EXPORT_COLUMNS.toArray(String[]::new))
+            .get();
+
+    /** The characters that make a spreadsheet read a cell as a formula (OWASP's list), tab and CR included. */
+    private static final String FORMULA_START = "=+-@\t\r";
 
     private static final Pattern LOCAL_TIME = Pattern.compile("([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}(:[0-9]{2})?)");
     /** A violation of a batch item as the service names it: calls[3].phone_number. */
@@ -265,19 +273,39 @@ final class CallCsv {
         };
     }
 
-    /** A call as a record of the export, in {@link #EXPORT_COLUMNS}' order. */
-    static String exportRecord(CallResponse call) {
+    /** A call as a record of the export, in {@link #EXPORT_COLUMNS}' order, each cell {@link #guard guarded}. */
+    static List<String> exportRecord(CallResponse call) {
         CallingWindowJson window = call.callingWindow();
-        return Csv.record(Arrays.asList(String.valueOf(call.id()), call.phoneNumber(),
-                String.valueOf(call.scheduledTime()), call.status().value(), call.callStatus(), call.reference(),
-                call.timeZone(), window == null ? null : window.start(), window == null ? null : window.end(),
+        return Arrays.asList(String.valueOf(call.id()), call.phoneNumber(), String.valueOf(call.scheduledTime()),
+                call.status().value(), call.callStatus(), call.reference(), call.timeZone(),
+                window == null ? null : window.start(), window == null ? null : window.end(),
                 String.valueOf(call.attempts()), call.errorMessage(), String.valueOf(call.createdAt()),
-                String.valueOf(call.updatedAt())));
+                String.valueOf(call.updatedAt()))
+                .stream().map(CallCsv::guard).toList();
+    }
+
+    /**
+     * A cell as written to a file meant for spreadsheets: one that starts like a formula (= + - @, tab, CR) gets a
+     * leading apostrophe so that it is shown as text, never run. Null stays null (an empty cell).
+     */
+    static String guard(String value) {
+        return value != null && !value.isEmpty() && FORMULA_START.indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
+    }
+
+    /**
+     * A cell as read back from a file this page wrote: the apostrophe that guarded a formula-like value is removed
+     * ("'+14155550123" is +14155550123 again).
+     */
+    static String unguard(String value) {
+        if (value.length() > 1 && value.charAt(0) == '\'' && FORMULA_START.indexOf(value.charAt(1)) >= 0) {
+            return value.substring(1);
+        }
+        return value;
     }
 
     /** A cell of the record by its column's name: empty when the file has no such column or the row is short. */
     private static String cell(CSVRecord record, String name) {
-        return record.isSet(name) ? Csv.unguard(record.get(name)) : "";
+        return record.isSet(name) ? unguard(record.get(name)) : "";
     }
 
     private static String emptyToNull(String value) {

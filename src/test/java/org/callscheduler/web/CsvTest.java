@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import org.apache.commons.csv.CSVPrinter;
 import org.junit.jupiter.api.Test;
 
-/** The page's CSV: reading an import file into requests (lines, quoting, refusals), and writing the export. No Quarkus. */
+/** The page's CSV: reading an import file into requests (lines, quoting, refusals), and the export's cells. No Quarkus. */
 class CsvTest {
 
     @Test
@@ -52,17 +53,26 @@ class CsvTest {
     }
 
     @Test
-    void writesCellsQuotedOnlyWhenNeededAndGuardsFormulas() {
-        assertEquals("plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n",
-                Csv.record(java.util.Arrays.asList("plain", "a,b", "say \"hi\"", "two\nlines", null)));
-        assertEquals("'=1+2", Csv.cell("=1+2"));
-        assertEquals("'+14155550123", Csv.cell("+14155550123"));
-        assertEquals("'-3", Csv.cell("-3"));
-        assertEquals("'@SUM(A1)", Csv.cell("@SUM(A1)"));
-        assertEquals("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", Csv.cell("=HYPERLINK(\"http://x\",\"y\")"));
-        assertEquals("appt-1001", Csv.cell("appt-1001"));
-        assertEquals("+14155550123", Csv.unguard("'+14155550123"));
-        assertEquals("'quoted", Csv.unguard("'quoted"));
+    void writesCellsQuotedOnlyWhenNeededAndGuardsFormulas() throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (CSVPrinter printer = new CSVPrinter(out, CallCsv.EXPORT)) {
+            printer.printRecord(java.util.Arrays.asList("plain", "a,b", "say \"hi\"", "two\nlines", null));
+            printer.printRecord(CallCsv.guard("=HYPERLINK(\"http://x\",\"y\")"), CallCsv.guard("+14155550123"));
+        }
+        assertEquals(String.join(",", CallCsv.EXPORT_COLUMNS) + "\r\n"
+                + "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n"
+                + "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+14155550123\r\n", out.toString());
+
+        assertEquals("'=1+2", CallCsv.guard("=1+2"));
+        assertEquals("'+14155550123", CallCsv.guard("+14155550123"));
+        assertEquals("'-3", CallCsv.guard("-3"));
+        assertEquals("'@SUM(A1)", CallCsv.guard("@SUM(A1)"));
+        assertEquals("'\tx", CallCsv.guard("\tx"));
+        assertEquals("'\rx", CallCsv.guard("\rx"));
+        assertEquals("appt-1001", CallCsv.guard("appt-1001"));
+        assertNull(CallCsv.guard(null));
+        assertEquals("+14155550123", CallCsv.unguard("'+14155550123"));
+        assertEquals("'quoted", CallCsv.unguard("'quoted"));
     }
 
     @Test
