@@ -145,28 +145,37 @@
     // ---- CSV import, step 2: the file that the preview found good, in batches of up to 1,000 rows.
     var BATCH_ROWS = 1000;
 
-    // The file's records with the line each starts on, a quoted cell's line breaks kept inside its record.
+    // The file's records with the line each starts on, cut as the server reads them (RFC 4180, Apache Commons CSV):
+    // a quote opens a quoted cell only at the start of a cell (elsewhere it is a quote like any character), two
+    // quotes inside one are a quote, and a quoted cell's line breaks stay inside its record.
     function records(text) {
         var out = [];
         var start = 0;
         var line = 1;
         var startLine = 1;
         var quoted = false;
+        var cellStart = true;
         for (var i = 0; i < text.length; i++) {
             var c = text.charCodeAt(i);
-            if (c === 34) {
-                quoted = !quoted;
-            } else if (c === 10 || c === 13) {
-                var crlf = c === 13 && text.charCodeAt(i + 1) === 10;
-                if (!quoted) {
-                    out.push({ line: startLine, text: text.slice(start, i) });
-                    if (crlf) { i++; }
-                    line++;
-                    start = i + 1;
-                    startLine = line;
-                } else if (!crlf) {
+            var crlf = c === 13 && text.charCodeAt(i + 1) === 10;
+            if (quoted) {
+                if (c === 34) {
+                    if (text.charCodeAt(i + 1) === 34) { i++; } else { quoted = false; }
+                } else if (c === 10 || (c === 13 && !crlf)) {
                     line++;
                 }
+            } else if (c === 34 && cellStart) {
+                quoted = true;
+                cellStart = false;
+            } else if (c === 10 || c === 13) {
+                out.push({ line: startLine, text: text.slice(start, i) });
+                if (crlf) { i++; }
+                line++;
+                start = i + 1;
+                startLine = line;
+                cellStart = true;
+            } else {
+                cellStart = c === 44;
             }
         }
         if (start < text.length) { out.push({ line: startLine, text: text.slice(start) }); }

@@ -1,5 +1,7 @@
 package org.callscheduler.web;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -7,14 +9,20 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.DuplicateHeaderMode;
 import org.callscheduler.call.CallResponse;
 import org.callscheduler.call.CallingWindowJson;
 import org.callscheduler.call.ScheduleRequest;
@@ -31,7 +39,8 @@ import org.callscheduler.call.Violation;
  * <li>{@code time_zone}: the callee's IANA zone (empty: the zone of the number);</li>
  * <li>{@code reference}, {@code window_start}, {@code window_end} (HH:MM in the callee's zone): optional.</li>
  * </ul>
- * A row's problems are named by its line and column, with the API's own messages.
+ * A row's problems are named by its line and column, with the API's own messages. Both files are RFC 4180 CSV,
+ * read and written by Apache Commons CSV.
  */
 final class CallCsv {
 
@@ -41,6 +50,25 @@ final class CallCsv {
     static final List<String> EXPORT_COLUMNS = List.of("id", "phone_number", "scheduled_time", "status",
             "call_status", "reference", "time_zone", "window_start", "window_end", "attempts", "error_message",
             "created_at", "updated_at");
+
+    /**
+     * The import: RFC 4180, the first record naming the columns (in any case; duplicates and empty names are let
+     * through to be refused with the page's words), every cell trimmed. Blank lines are read as records too, so that
+     * the parser's line count stays the file's.
+     */
+    private static final CSVFormat IMPORT = CSVFormat.RFC4180.builder()
+            .setHeader().setSkipHeaderRecord(true).setIgnoreHeaderCase(true)
+            .setDuplicateHeaderMode(DuplicateHeaderMode.ALLOW_ALL).setAllowMissingColumnNames(true)
+            .setTrim(true)
+            .get();
+
+    /** The export: RFC 4180 (records ended by CRLF, a cell quoted when it needs to be), the header first. */
+    static final CSVFormat EXPORT = CSVFormat.RFC4180.builder()
+            .setHeader(EXPORT_COLUMNS.toArray(String[]::new))
+            .get();
+
+    /** The characters that make a spreadsheet read a cell as a formula (OWASP's list), tab and CR included. */
+    private static final String FORMULA_START = "=+-@\t\r";
 
     private static final Pattern LOCAL_TIME = Pattern.compile("([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}(:[0-9]{2})?)");
     /** A violation of a batch item as the service names it: calls[3].phone_number. */
@@ -76,61 +104,73 @@ final class CallCsv {
      */
     static Read read(String text, int firstLine) {
         String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
-        List<Csv.Line> lines;
-        try {
-            lines = Csv.read(body);
-        } catch (Csv.MalformedException e) {
-            int line = e.line == 1 ? 1 : e.line - 2 + firstLine;
-            return Read.refused("The file is not valid CSV at line " + line + ": "
-                    + e.getMessage().substring(e.getMessage().indexOf(": ") + 2) + ".");
-        }
-        if (lines.isEmpty() || lines.get(0).isBlank()) {
-            return Read.refused("The file is empty: its first line must name the columns, for example "
-                    + "phone_number,scheduled_time,reference.");
-        }
-        Map<String, Integer> columns = new LinkedHashMap<>();
-        List<String> header = lines.get(0).cells();
-        for (int i = 0; i < header.size(); i++) {
-            String name = header.get(i).strip().toLowerCase(Locale.ROOT);
-            if (!IMPORT_COLUMNS.contains(name)) {
-                return Read.refused("Unknown column \"" + CallViews.cut(header.get(i), 40) + "\" in the first line. The "
-                        + "columns are: " + String.join(", ", IMPORT_COLUMNS) + ".");
+        long line = 1;
+        try (CSVParser parser = CSVParser.parse(body, IMPORT)) {
+            List<String> header = parser.getHeaderNames();
+            String headerProblem = headerProblem(header);
+            if (headerProblem != null) {
+                return Read.refused(headerProblem);
             }
-            if (columns.put(name, i) != null) {
-                return Read.refused("The column " + name + " is named twice in the first line.");
+            List<Row> rows = new ArrayList<>();
+            Iterator<CSVRecord> records = parser.iterator();
+            // The parser's line count before it reads a record: that record starts on the next line, even when a
+            // quoted cell of the record before spans several lines.
+            line = parser.getCurrentLineNumber() + 1;
+            while (records.hasNext()) {
+                CSVRecord record = records.next();
+                if (!record.stream().allMatch(String::isEmpty)) {
+                    rows.add(row(record, (int) line - 2 + firstLine, header.size()));
+                }
+                line = parser.getCurrentLineNumber() + 1;
             }
-        }
-        if (!columns.containsKey("phone_number")
-                || !columns.containsKey("scheduled_time") && !columns.containsKey("local_time")) {
-            return Read.refused("The first line must name the columns phone_number and scheduled_time (or local_time"
-                    + " with time_zone); it names: " + String.join(", ", columns.keySet()) + ".");
-        }
-        List<Row> rows = new ArrayList<>();
-        for (Csv.Line line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) {
-                continue;
+            if (rows.isEmpty()) {
+                return Read.refused("The file has no calls: only the line that names the columns.");
             }
-            rows.add(row(line, line.number() - 2 + firstLine, columns, header.size()));
+            return new Read(rows, null);
+        } catch (IOException | UncheckedIOException e) {
+            long at = line == 1 ? 1 : line - 2 + firstLine;
+            return Read.refused("The file is not valid CSV at line " + at + ": a quoted cell is not closed, or text"
+                    + " follows its closing quote (a cell that holds a quote is written in quotes, the quote doubled).");
         }
-        if (rows.isEmpty()) {
-            return Read.refused("The file has no calls: only the line that names the columns.");
-        }
-        return new Read(rows, null);
     }
 
-    private static Row row(Csv.Line csv, int line, Map<String, Integer> columns, int width) {
-        List<Problem> problems = new ArrayList<>();
-        if (csv.cells().size() != width) {
-            problems.add(new Problem(line, "", "has " + csv.cells().size() + " cells where the first line names "
-                    + width + " columns"));
+    /** Why the first line cannot be used to name the columns, or null when it can. */
+    private static String headerProblem(List<String> header) {
+        if (header.stream().allMatch(String::isEmpty)) {
+            return "The file is empty: its first line must name the columns, for example "
+                    + "phone_number,scheduled_time,reference.";
         }
-        String phone = cell(csv, columns, "phone_number");
-        String scheduled = cell(csv, columns, "scheduled_time");
-        String local = cell(csv, columns, "local_time");
-        String zone = cell(csv, columns, "time_zone");
-        String reference = cell(csv, columns, "reference");
-        String windowStart = cell(csv, columns, "window_start");
-        String windowEnd = cell(csv, columns, "window_end");
+        Set<String> names = new LinkedHashSet<>();
+        for (String cell : header) {
+            String name = cell.toLowerCase(Locale.ROOT);
+            if (!IMPORT_COLUMNS.contains(name)) {
+                return "Unknown column \"" + CallViews.cut(cell, 40) + "\" in the first line. The columns are: "
+                        + String.join(", ", IMPORT_COLUMNS) + ".";
+            }
+            if (!names.add(name)) {
+                return "The column " + name + " is named twice in the first line.";
+            }
+        }
+        if (!names.contains("phone_number") || !names.contains("scheduled_time") && !names.contains("local_time")) {
+            return "The first line must name the columns phone_number and scheduled_time (or local_time with "
+                    + "time_zone); it names: " + String.join(", ", names) + ".";
+        }
+        return null;
+    }
+
+    private static Row row(CSVRecord csv, int line, int width) {
+        List<Problem> problems = new ArrayList<>();
+        if (csv.size() != width) {
+            problems.add(new Problem(line, "", "has " + csv.size() + " cells where the first line names " + width
+                    + " columns"));
+        }
+        String phone = cell(csv, "phone_number");
+        String scheduled = cell(csv, "scheduled_time");
+        String local = cell(csv, "local_time");
+        String zone = cell(csv, "time_zone");
+        String reference = cell(csv, "reference");
+        String windowStart = cell(csv, "window_start");
+        String windowEnd = cell(csv, "window_end");
         boolean standIn = false;
         String time = scheduled;
         if (!scheduled.isEmpty() && !local.isEmpty()) {
@@ -233,22 +273,39 @@ final class CallCsv {
         };
     }
 
-    /** A call as a record of the export, in {@link #EXPORT_COLUMNS}' order. */
-    static String exportRecord(CallResponse call) {
+    /** A call as a record of the export, in {@link #EXPORT_COLUMNS}' order, each cell {@link #guard guarded}. */
+    static List<String> exportRecord(CallResponse call) {
         CallingWindowJson window = call.callingWindow();
-        return Csv.record(java.util.Arrays.asList(String.valueOf(call.id()), call.phoneNumber(),
-                String.valueOf(call.scheduledTime()), call.status().value(), call.callStatus(), call.reference(),
-                call.timeZone(), window == null ? null : window.start(), window == null ? null : window.end(),
+        return Arrays.asList(String.valueOf(call.id()), call.phoneNumber(), String.valueOf(call.scheduledTime()),
+                call.status().value(), call.callStatus(), call.reference(), call.timeZone(),
+                window == null ? null : window.start(), window == null ? null : window.end(),
                 String.valueOf(call.attempts()), call.errorMessage(), String.valueOf(call.createdAt()),
-                String.valueOf(call.updatedAt())));
+                String.valueOf(call.updatedAt()))
+                .stream().map(CallCsv::guard).toList();
     }
 
-    private static String cell(Csv.Line line, Map<String, Integer> columns, String name) {
-        Integer index = columns.get(name);
-        if (index == null || index >= line.cells().size()) {
-            return "";
+    /**
+     * A cell as written to a file meant for spreadsheets: one that starts like a formula (= + - @, tab, CR) gets a
+     * leading apostrophe so that it is shown as text, never run. Null stays null (an empty cell).
+     */
+    static String guard(String value) {
+        return value != null && !value.isEmpty() && FORMULA_START.indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
+    }
+
+    /**
+     * A cell as read back from a file this page wrote: the apostrophe that guarded a formula-like value is removed
+     * ("'+14155550123" is +14155550123 again).
+     */
+    static String unguard(String value) {
+        if (value.length() > 1 && value.charAt(0) == '\'' && FORMULA_START.indexOf(value.charAt(1)) >= 0) {
+            return value.substring(1);
         }
-        return Csv.unguard(line.cells().get(index).strip());
+        return value;
+    }
+
+    /** A cell of the record by its column's name: empty when the file has no such column or the row is short. */
+    private static String cell(CSVRecord record, String name) {
+        return record.isSet(name) ? unguard(record.get(name)) : "";
     }
 
     private static String emptyToNull(String value) {

@@ -31,6 +31,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
+import org.apache.commons.csv.CSVPrinter;
 import org.callscheduler.call.BatchRequest;
 import org.callscheduler.call.CallService;
 import org.callscheduler.call.IdempotentRequests;
@@ -104,12 +105,13 @@ public class CsvPages {
                     .type(MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8")).build();
         }
         StreamingOutput file = out -> {
-            BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
-            writer.write(Csv.record(CallCsv.EXPORT_COLUMNS));
+            // Not closed: the output stream is the server's.
+            CSVPrinter printer = new CSVPrinter(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
+                    64 * 1024), CallCsv.EXPORT);
             try {
                 service.forEachMatching(query, call -> {
                     try {
-                        writer.write(CallCsv.exportRecord(call));
+                        printer.printRecord(CallCsv.exportRecord(call));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -117,7 +119,7 @@ public class CsvPages {
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
-            writer.flush();
+            printer.flush();
         };
         String name = "calls-" + FILE_STAMP.format(Instant.now().atZone(zone)) + ".csv";
         return Response.ok(file)

@@ -3,51 +3,76 @@ package org.callscheduler.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import org.apache.commons.csv.CSVPrinter;
 import org.junit.jupiter.api.Test;
 
-/** The page's CSV: RFC 4180 reading and writing, and reading an import file into requests. No Quarkus. */
+/** The page's CSV: reading an import file into requests (lines, quoting, refusals), and the export's cells. No Quarkus. */
 class CsvTest {
 
     @Test
-    void readsQuotedCellsWithCommasQuotesAndLineBreaksAndCountsLines() throws Exception {
-        List<Csv.Line> lines = Csv.read("a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",z\nlast,\"\"");
+    void readsQuotedCellsWithCommasQuotesAndLineBreaksAndNamesEachRowsFirstLine() {
+        String due = "2027-12-01T10:00:00Z";
+        CallCsv.Read read = CallCsv.read("phone_number,scheduled_time,reference\r\n"
+                + "+14155550100," + due + ",\"x, y\"\r\n"
+                + "+14155550101," + due + ",\"say \"\"hi\"\"\"\r\n"
+                + "+14155550102," + due + ",\"two\nlines\"\n"
+                + "+14155550103," + due + ",\"three\r\nlines\r\nhere\"\r"
+                + "+14155550104," + due + ",\"\"", 2);
 
-        assertEquals(4, lines.size());
-        assertEquals(List.of("a", "b"), lines.get(0).cells());
-        assertEquals(List.of("x, y", "say \"hi\""), lines.get(1).cells());
-        assertEquals(2, lines.get(1).number());
-        assertEquals(List.of("two\nlines", "z"), lines.get(2).cells());
-        assertEquals(3, lines.get(2).number());
-        assertEquals(List.of("last", ""), lines.get(3).cells());
-        assertEquals(5, lines.get(3).number(), "the line after a cell with a line break");
+        assertNull(read.fileProblem());
+        List<CallCsv.Row> rows = read.rows();
+        assertEquals(List.of("x, y", "say \"hi\"", "two\nlines", "three\r\nlines\r\nhere", ""),
+                rows.stream().map(r -> r.request().reference() == null ? "" : r.request().reference()).toList());
+        assertEquals(List.of(2, 3, 4, 6, 9), rows.stream().map(CallCsv.Row::line).toList(),
+                "a row after a cell with line breaks (LF, CRLF, CR alone) starts that many lines further");
     }
 
     @Test
-    void aQuoteLeftOpenOrTextAfterAClosingQuoteIsNotCsv() {
-        Csv.MalformedException open = assertThrows(Csv.MalformedException.class, () -> Csv.read("a\n\"never closed\n"));
-        assertEquals(2, open.line);
-        Csv.MalformedException after = assertThrows(Csv.MalformedException.class, () -> Csv.read("a\n\"x\"y\n"));
-        assertEquals(2, after.line);
-        assertThrows(Csv.MalformedException.class, () -> Csv.read("a\nx\"y\n"));
+    void aQuoteLeftOpenOrTextAfterAClosingQuoteIsNotCsvAndNamesTheRecordsLineInTheFile() {
+        assertTrue(CallCsv.read("phone_number,scheduled_time\n+14155550100,\"never closed\n", 2).fileProblem()
+                .startsWith("The file is not valid CSV at line 2: a quoted cell is not closed"));
+        assertTrue(CallCsv.read("phone_number,scheduled_time\nx,y\n\"a\nb\",\"x\"y\n", 2).fileProblem()
+                .startsWith("The file is not valid CSV at line 3:"));
+        assertTrue(CallCsv.read("phone_number,scheduled_time\nx,y\n\"x\"y,z\n", 1001).fileProblem()
+                .startsWith("The file is not valid CSV at line 1002:"), "a batch's lines are the file's");
+        assertTrue(CallCsv.read("\"phone_number,scheduled_time\n", 5).fileProblem()
+                .startsWith("The file is not valid CSV at line 1:"), "the first line is the first line of any batch");
     }
 
     @Test
-    void writesCellsQuotedOnlyWhenNeededAndGuardsFormulas() {
-        assertEquals("plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n",
-                Csv.record(java.util.Arrays.asList("plain", "a,b", "say \"hi\"", "two\nlines", null)));
-        assertEquals("'=1+2", Csv.cell("=1+2"));
-        assertEquals("'+14155550123", Csv.cell("+14155550123"));
-        assertEquals("'-3", Csv.cell("-3"));
-        assertEquals("'@SUM(A1)", Csv.cell("@SUM(A1)"));
-        assertEquals("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", Csv.cell("=HYPERLINK(\"http://x\",\"y\")"));
-        assertEquals("appt-1001", Csv.cell("appt-1001"));
-        assertEquals("+14155550123", Csv.unguard("'+14155550123"));
-        assertEquals("'quoted", Csv.unguard("'quoted"));
+    void aQuoteInsideACellThatDoesNotStartWithOneIsKeptAsAQuote() {
+        CallCsv.Read read = CallCsv.read("phone_number,scheduled_time,reference\n+14155550100,2027-12-01T10:00:00Z,"
+                + "5\" screen\n", 2);
+
+        assertNull(read.fileProblem());
+        assertEquals("5\" screen", read.rows().get(0).request().reference());
+    }
+
+    @Test
+    void writesCellsQuotedOnlyWhenNeededAndGuardsFormulas() throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (CSVPrinter printer = new CSVPrinter(out, CallCsv.EXPORT)) {
+            printer.printRecord(java.util.Arrays.asList("plain", "a,b", "say \"hi\"", "two\nlines", null));
+            printer.printRecord(CallCsv.guard("=HYPERLINK(\"http://x\",\"y\")"), CallCsv.guard("+14155550123"));
+        }
+        assertEquals(String.join(",", CallCsv.EXPORT_COLUMNS) + "\r\n"
+                + "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n"
+                + "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+14155550123\r\n", out.toString());
+
+        assertEquals("'=1+2", CallCsv.guard("=1+2"));
+        assertEquals("'+14155550123", CallCsv.guard("+14155550123"));
+        assertEquals("'-3", CallCsv.guard("-3"));
+        assertEquals("'@SUM(A1)", CallCsv.guard("@SUM(A1)"));
+        assertEquals("'\tx", CallCsv.guard("\tx"));
+        assertEquals("'\rx", CallCsv.guard("\rx"));
+        assertEquals("appt-1001", CallCsv.guard("appt-1001"));
+        assertNull(CallCsv.guard(null));
+        assertEquals("+14155550123", CallCsv.unguard("'+14155550123"));
+        assertEquals("'quoted", CallCsv.unguard("'quoted"));
     }
 
     @Test
