@@ -138,7 +138,9 @@ public class QueryPlans {
                     .toList();
         }
         for (Path migration : migrations) {
-            String sql = Files.readString(migration).replace("${random_uuid}", h2 ? "RANDOM_UUID()" : "gen_random_uuid()");
+            // The placeholders of application.properties (quarkus.flyway.placeholders.*), for each database.
+            String sql = Files.readString(migration).replace("${random_uuid}", h2 ? "RANDOM_UUID()" : "gen_random_uuid()")
+                    .replace("${event_id_cache}", h2 ? "1000" : "1");
             s.execute(sql);
         }
         System.out.println("# schema: " + migrations.stream().map(m -> m.getFileName().toString()).toList());
