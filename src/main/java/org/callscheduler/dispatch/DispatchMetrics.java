@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 
 /**
@@ -127,8 +128,12 @@ public class DispatchMetrics {
     void refreshCounts() {
         if (countsWanted && calls != null) {
             countsWanted = false;
-            counts.set(calls.countByStatus());
-            waiting.set(store.countWaiting(DispatchStore.now()));
+            try {
+                counts.set(calls.countByStatus());
+                waiting.set(store.countWaiting(DispatchStore.now()));
+            } catch (RuntimeException e) {
+                Log.warnf("Could not count the calls for the metrics; they show the last counts: %s", e.getMessage());
+            }
         }
     }
 
