@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,9 +25,10 @@ import io.quarkus.scheduler.Scheduled;
  * a WRITE_DELAY, and the application sets WRITE_DELAY=0 so that a commit (a claim, before its POST) is in the file
  * before the next step. Without that upkeep the file grew by every commit: 66 KB a call under dispatch, 85 times its
  * data. This job does the upkeep instead: every {@code interval} it rewrites the live pages of the sparsest chunks,
- * at most {@code write-size} a run, until the chunks are {@code target-fill-rate} percent full. The emptied chunks
- * are reused once H2's retention time (45 s) has passed, so the file stops growing; it shrinks when the application
- * stops (MAX_COMPACT_TIME) or with SHUTDOWN COMPACT. Nothing happens on PostgreSQL, whose autovacuum does this.
+ * at most {@code write-size} a run, until the chunks are {@code target-fill-rate} percent full; the emptied chunks
+ * are freed once H2's retention time (45 s) has passed, and the chunks at the end of the file are moved into the free
+ * space (as H2's background writer does), so the file shrinks back. Nothing happens on PostgreSQL, whose autovacuum
+ * does this.
  */
 @ApplicationScoped
 public class H2CompactionJob {
@@ -36,6 +38,7 @@ public class H2CompactionJob {
     private final int targetFillRate;
     private final int writeSize;
     private volatile int fillRate = 100;
+    private volatile int fileFillRate = 100;
 
     H2CompactionJob(DataSource dataSource, @ConfigProperty(name = "quarkus.datasource.db-kind") String dbKind,
             H2CompactionConfig config, MeterRegistry registry) {
@@ -50,12 +53,20 @@ public class H2CompactionJob {
             Gauge.builder("callscheduler.h2.fill.rate", () -> fillRate)
                     .description("How full the H2 file's chunks are, in percent, at the last compaction run")
                     .register(registry);
+            Gauge.builder("callscheduler.h2.file.fill.rate", () -> fileFillRate)
+                    .description("How much of the H2 file its chunks take, in percent, at the last compaction run")
+                    .register(registry);
         }
     }
 
     /** How full the file's chunks were at the last run, in percent. */
     public int fillRate() {
         return fillRate;
+    }
+
+    /** How much of the file its chunks took at the last run, in percent. */
+    public int fileFillRate() {
+        return fileFillRate;
     }
 
     @Scheduled(identity = "h2-compaction", every = "{call-scheduler.h2.compaction.interval}",
@@ -82,9 +93,15 @@ public class H2CompactionJob {
             // The rewritten pages go to the file with the next commit, which also frees the chunks left empty (once
             // they are older than the retention time); the application commits all the time, but not when idle.
             store.commit();
+            // Then the chunks are moved into the free space, up to write-size, so that the file shrinks (H2 syncs the
+            // file before it overwrites or cuts anything).
+            if (store.getFileStore() instanceof RandomAccessStore file) {
+                file.compactMoveChunks(targetFillRate, writeSize, store);
+                fileFillRate = file.getFillRate();
+            }
             fillRate = store.getFileStore().getChunksFillRate();
             if (rewritten) {
-                Log.debugf("H2 compaction: chunks %d%% full after %d ms", fillRate,
+                Log.debugf("H2 compaction: chunks %d%% full, file %d%% used after %d ms", fillRate, fileFillRate,
                         Duration.ofNanos(System.nanoTime() - start).toMillis());
             }
             return rewritten;

@@ -3,6 +3,9 @@ package org.callscheduler.call;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,12 +25,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * The H2 compaction job rewrites the chunks that commits left sparse, until they are as full as it is asked, and
- * the calls are all still there, unchanged.
+ * The H2 compaction job rewrites the chunks that commits left sparse, until they are as full as it is asked, moves
+ * chunks into the space freed so that the file shrinks, and the calls are all still there, unchanged.
  */
 @QuarkusTest
 @TestProfile(NoJobsProfile.class)
 class H2CompactionTest {
+
+    private static final Path FILE = Path.of("target/test-data/call-scheduler.mv.db");
 
     @Inject
     CallFixtures fixtures;
@@ -47,7 +52,7 @@ class H2CompactionTest {
     }
 
     @Test
-    void rewritesSparseChunksUntilTheyAreFullAndKeepsTheCalls() {
+    void rewritesSparseChunksUntilTheyAreFullAndKeepsTheCalls() throws IOException {
         fixtures.deleteAll();
         Instant due = Instant.now().plus(Duration.ofDays(30));
         List<Long> ids = fixtures.insertPending(2_000, "+14155550000", due);
@@ -56,6 +61,7 @@ class H2CompactionTest {
             fixtures.change(id, call -> call.reference = "changed-" + id);
         }
 
+        long sizeBefore = Files.size(FILE);
         // H2 rewrites only chunks older than its retention time, 45 s: here every chunk may be rewritten at once.
         retentionTime(0);
         try {
@@ -67,6 +73,8 @@ class H2CompactionTest {
             retentionTime(45_000);
         }
         assertTrue(job.fillRate() >= 95, "chunks " + job.fillRate() + "% full");
+        assertTrue(job.fileFillRate() >= 95, "file " + job.fileFillRate() + "% used");
+        assertTrue(Files.size(FILE) < sizeBefore, "the file shrank from " + sizeBefore + " to " + Files.size(FILE) + " bytes");
         assertEquals(2_000, fixtures.count(CallStatus.PENDING));
         assertEquals("changed-" + ids.get(1234), fixtures.find(ids.get(1234)).reference);
     }
