@@ -262,6 +262,12 @@ public class Benchmark {
         if (!postgresql) {
             out.put("store_compacted", compactedH2(data));
         }
+        try (var files = Files.list(data)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(data);
         return out;
     }
 
