@@ -60,7 +60,7 @@ import java.util.regex.Pattern;
  * breaks the dial promise: the phase then fails, after printing its round.
  * <p>
  * BENCH_PORT_BASE (for example 18790) puts the instances of both phases on the ports from there up, instead of
- * ports the system picks.
+ * ports the system picks; BENCH_INSTANCES (for example "1,3") picks their rounds.
  */
 public class Benchmark {
 
@@ -96,7 +96,9 @@ public class Benchmark {
                 return thread;
             })).build();
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    static final List<Integer> INSTANCES = List.of(1, 2, 3);
+    /** The rounds of the instances phases: 1, 2 and 3 instances, or BENCH_INSTANCES (for example "3" or "1,3"). */
+    static final List<Integer> INSTANCES = java.util.Arrays.stream(
+            System.getenv().getOrDefault("BENCH_INSTANCES", "1,2,3").split(",")).map(String::trim).map(Integer::valueOf).toList();
     static final Pattern DIALS_ACCEPTED = Pattern.compile(
             "^callscheduler_callapi_requests_seconds_count\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
     static final Pattern DIAL_TIMES = Pattern.compile(
