@@ -112,11 +112,18 @@ public class Benchmark {
         }
         List<String> phases = args.length == 0 ? List.of("schedule", "batch", "burst", "scattered", "pacing") : List.of(args);
         for (String phase : phases) {
-            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "active", "instances", "instances-io")
-                    .contains(phase)) {
+            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "active", "instances", "instances-io",
+                    "large").contains(phase)) {
                 throw new IllegalArgumentException("unknown phase " + phase
-                        + ": schedule, batch, burst, scattered, pacing, active, instances or instances-io");
+                        + ": schedule, batch, burst, scattered, pacing, active, large, instances or instances-io");
             }
+        }
+        if (phases.contains("large") && "postgresql".equals(System.getenv("BENCH_DB"))) {
+            if (phases.size() > 1) {
+                throw new IllegalArgumentException("large on PostgreSQL runs alone: the other phases need the H2 build");
+            }
+            System.out.println(toJson(Map.of("machine", machine(), "large_on_postgresql", large(true)), ""));
+            System.exit(0);
         }
         if (phases.contains("instances") || phases.contains("instances-io")) {
             if (phases.stream().anyMatch(phase -> !phase.startsWith("instances"))) {
@@ -178,6 +185,9 @@ public class Benchmark {
                 stop(List.of(app));
             }
         }
+        if (phases.contains("large")) {
+            result.put("large_on_h2", large(false));
+        }
         System.out.println(toJson(result, ""));
     }
 
@@ -202,6 +212,309 @@ public class Benchmark {
         out.put("poll_lateness_ms_max", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds_max"));
         out.put("calls_asked_again", metricValue(metrics, "callscheduler_poll_call_lateness_seconds_count"));
         return out;
+    }
+
+    static final int LARGE = Integer.parseInt(System.getenv().getOrDefault("BENCH_LARGE_CALLS", "2000000"));
+    static final String LARGE_HEAP = System.getenv().getOrDefault("BENCH_LARGE_HEAP", "-Xmx256m");
+    static final Duration LARGE_READS = Duration.ofSeconds(60);
+    static final int LARGE_SCHEDULES_PER_SECOND = 200;
+    static final int LARGE_READERS = 2;
+
+    /**
+     * (7) A year of calls: {@code LARGE} (2,000,000) calls stored through POST /api/calls/batch on an application
+     * started with {@code LARGE_HEAP} (-Xmx256m), then a minute of reads (every filter of GET /api/calls, the page's
+     * table, /q/health/ready) by two clients while 200 calls a second are scheduled, due 2 s later, dialled and
+     * followed; then the application is started again on the same store with calls lasting three minutes, 10,000 calls
+     * are put in progress and the reads are measured again while they are polled every 5 s. Reports the latencies,
+     * the bytes the store takes per call (H2: the file, then compacted; PostgreSQL: the tables with their indexes), the
+     * memory (RSS, heap), and any OutOfMemoryError in the logs.
+     */
+    static Map<String, Object> large(boolean postgresql) throws Exception {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("calls_loaded", LARGE);
+        out.put("heap", LARGE_HEAP);
+        Path data = Files.createTempDirectory("call-scheduler-bench-large-");
+        String pgUrl = System.getenv().getOrDefault("BENCH_PG_URL", "jdbc:postgresql://localhost:5432/callscheduler_bench");
+        String pgUser = System.getenv().getOrDefault("BENCH_PG_USER", "callscheduler");
+        String pgPassword = System.getenv("QUARKUS_DATASOURCE_PASSWORD");
+        List<String> store = new ArrayList<>();
+        if (postgresql) {
+            emptyTables(pgUrl, pgUser, pgPassword);
+            store.addAll(List.of("-Dquarkus.datasource.jdbc.url=" + pgUrl, "-Dquarkus.datasource.username=" + pgUser));
+        } else {
+            store.addAll(List.of("-Dquarkus.profile=prod", "-Dcall-scheduler.data-dir=" + data));
+        }
+        List<String> settings = new ArrayList<>(store);
+        settings.add(LARGE_HEAP);
+        Path log = Path.of("target/benchmark-large-app.log");
+        Process app = startAt(settings, log);
+        Map<String, Object> loading = new java.util.LinkedHashMap<>();
+        try {
+            long start = System.nanoTime();
+            AtomicInteger errors = new AtomicInteger();
+            loadCalls(LARGE, errors);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            loading.put("seconds", round(seconds));
+            loading.put("calls_per_second", round(LARGE / seconds));
+            loading.put("errors", errors.get());
+            loading.put("memory_after", memory(app));
+            out.put("load", loading);
+            out.put("reads_while_200_scheduled_and_dialled_per_second", readsUnderLoad(true));
+            out.put("memory_after_reads", memory(app));
+            out.put("store_after_reads", storeSize(postgresql, data, pgUrl, pgUser, pgPassword));
+        } finally {
+            stop(List.of(app));
+        }
+        out.put("out_of_memory_errors", outOfMemoryErrors(log));
+        // Again on the same store: simulated calls last three minutes (three steps of a minute), so all 10,000 stay
+        // in progress and are asked about every 5 s.
+        settings.add("-Dcall-scheduler.simulator.step=60s");
+        Path activeLog = Path.of("target/benchmark-large-active-app.log");
+        long restart = System.nanoTime();
+        app = startAt(settings, activeLog);
+        out.put("restart_seconds_until_ready", round((System.nanoTime() - restart) / 1e9));
+        try {
+            Burst burst = scheduleBurst(List.of(base), Duration.ofSeconds(25));
+            Map<Long, List<Instant>> received = awaitDialled(burst.ids(), burst.due().plusSeconds(120));
+            Map<String, Object> active = new java.util.LinkedHashMap<>();
+            active.put("calls_dialled", received.size());
+            active.put("reads", readsUnderLoad(false));
+            String metrics = get(base + "/q/metrics");
+            active.put("poll_lateness_ms_p50", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds{quantile=\"0.5\"}"));
+            active.put("poll_lateness_ms_p99", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds{quantile=\"0.99\"}"));
+            active.put("calls_asked", metricValue(metrics, "callscheduler_poll_call_lateness_seconds_count"));
+            active.put("memory", memory(app));
+            out.put("with_10000_in_progress", active);
+        } finally {
+            stop(List.of(app));
+        }
+        out.put("out_of_memory_errors", (long) out.get("out_of_memory_errors") + outOfMemoryErrors(activeLog));
+        out.put("store_after_stop", storeSize(postgresql, data, pgUrl, pgUser, pgPassword));
+        if (!postgresql) {
+            out.put("store_compacted", compactedH2(data));
+        }
+        return out;
+    }
+
+    /** Starts the application on a free port with {@code settings}; it becomes {@link #base}. */
+    static Process startAt(List<String> settings, Path log) throws Exception {
+        int port = freePorts(1).get(0);
+        base = "http://127.0.0.1:" + port;
+        Process app = startApp(port, settings, log);
+        try {
+            waitUntilReady(app, base, log, Duration.ofMinutes(5));
+        } catch (IllegalStateException e) {
+            stop(List.of(app));
+            throw e;
+        }
+        return app;
+    }
+
+    /**
+     * Stores {@code count} calls through POST /api/calls/batch, 1,000 a request from {@code BATCH_CLIENTS} clients:
+     * one every 365 days / count from tomorrow on (none comes due during the benchmark), a number of its own each,
+     * the reference "r-" + index / 2 (two calls each).
+     */
+    static void loadCalls(int count, AtomicInteger errors) throws Exception {
+        Instant first = Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        long spacingMillis = Duration.ofDays(365).toMillis() / count;
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(BATCH_CLIENTS);
+        for (int c = 0; c < BATCH_CLIENTS; c++) {
+            pool.submit(() -> {
+                try (Connection connection = new Connection(base)) {
+                    int from;
+                    while ((from = next.getAndAdd(1000)) < count) {
+                        StringBuilder body = new StringBuilder("{\"calls\":[");
+                        for (int i = from; i < Math.min(count, from + 1000); i++) {
+                            body.append(i == from ? "" : ",").append("{\"phone_number\":\"").append(largePhone(i))
+                                    .append("\",\"scheduled_time\":\"").append(first.plusMillis(i * spacingMillis))
+                                    .append("\",\"reference\":\"r-").append(i / 2).append("\"}");
+                        }
+                        body.append("]}");
+                        String[] response = connection.post("/api/calls/batch", body.toString());
+                        if (!response[0].equals("201")) {
+                            errors.incrementAndGet();
+                            System.err.println("batch answered " + response[0] + ": " + response[1]);
+                        }
+                    }
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                    System.err.println("batch client failed: " + e);
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(2, TimeUnit.HOURS);
+    }
+
+    static String largePhone(int index) {
+        return String.format("+1202%07d", 2_000_000 + index % 7_000_000);
+    }
+
+    /**
+     * For {@code LARGE_READS}, {@code LARGE_READERS} clients each read the list with every filter, the page's table and
+     * readiness, one after the other, while (when {@code scheduling}) 200 calls a second are scheduled, due 2 s later.
+     * Returns each read's p50, p99 and max in ms and the schedules sent.
+     */
+    static Map<String, Object> readsUnderLoad(boolean scheduling) throws Exception {
+        Instant someDay = Instant.now().plus(Duration.ofDays(100)).truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        Map<String, String> reads = new java.util.LinkedHashMap<>();
+        reads.put("list", "/api/calls");
+        reads.put("list_status_pending", "/api/calls?status=pending");
+        reads.put("list_status_completed", "/api/calls?status=completed");
+        reads.put("list_status_in_progress", "/api/calls?status=in-progress");
+        reads.put("list_status_pending_page_100", "/api/calls?status=pending&page=100");
+        reads.put("list_phone_number", "/api/calls?phone_number=" + largePhone(1_234_567).replace("+", "%2B"));
+        reads.put("list_reference", "/api/calls?reference=r-617283");
+        reads.put("list_an_hour", "/api/calls?scheduled_from=" + someDay + "&scheduled_to=" + someDay.plusSeconds(3600));
+        reads.put("list_a_day_status_pending", "/api/calls?status=pending&scheduled_from=" + someDay
+                + "&scheduled_to=" + someDay.plus(Duration.ofDays(1)));
+        reads.put("page_table", "/calls-table");
+        reads.put("page_table_status_pending", "/calls-table?status=pending");
+        reads.put("health_ready", "/q/health/ready");
+        reads.put("metrics", "/q/metrics");
+        Map<String, ConcurrentLinkedQueue<Long>> latencies = new java.util.concurrent.ConcurrentHashMap<>();
+        reads.keySet().forEach(name -> latencies.put(name, new ConcurrentLinkedQueue<>()));
+        AtomicInteger errors = new AtomicInteger();
+        AtomicInteger scheduled = new AtomicInteger();
+        long end = System.nanoTime() + LARGE_READS.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(LARGE_READERS + 1);
+        if (scheduling) {
+            pool.submit(() -> {
+                try (Connection connection = new Connection(base)) {
+                    long started = System.nanoTime();
+                    while (System.nanoTime() < end) {
+                        long behind = (System.nanoTime() - started) * LARGE_SCHEDULES_PER_SECOND / 1_000_000_000L
+                                - scheduled.get();
+                        if (behind <= 0) {
+                            Thread.sleep(2);
+                            continue;
+                        }
+                        String[] response = connection.post("/api/schedule",
+                                schedule(phone(), Instant.now().plusSeconds(2).toString()));
+                        if (!response[0].equals("201")) {
+                            errors.incrementAndGet();
+                        }
+                        scheduled.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        for (int r = 0; r < LARGE_READERS; r++) {
+            pool.submit(() -> {
+                try (Connection connection = new Connection(base)) {
+                    while (System.nanoTime() < end) {
+                        for (Map.Entry<String, String> read : reads.entrySet()) {
+                            long t0 = System.nanoTime();
+                            String[] response = connection.get(read.getValue());
+                            if (!response[0].equals("200")) {
+                                errors.incrementAndGet();
+                                System.err.println(read.getValue() + " answered " + response[0]);
+                            }
+                            latencies.get(read.getKey()).add(System.nanoTime() - t0);
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(LARGE_READS.toSeconds() + 120, TimeUnit.SECONDS);
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (String name : reads.keySet()) {
+            List<Long> sorted = new ArrayList<>(latencies.get(name));
+            Collections.sort(sorted);
+            out.put(name, Map.of("requests", sorted.size(), "ms_p50", round(percentile(sorted, 50) / 1e6),
+                    "ms_p99", round(percentile(sorted, 99) / 1e6), "ms_max", round(sorted.get(sorted.size() - 1) / 1e6)));
+        }
+        out.put("errors", errors.get());
+        if (scheduling) {
+            out.put("scheduled", scheduled.get());
+        }
+        return out;
+    }
+
+    /** The application's resident memory (VmRSS, peak VmHWM) and heap in use, in MB. */
+    static Map<String, Object> memory(Process app) throws Exception {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/" + app.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:") || line.startsWith("VmHWM:")) {
+                out.put(line.substring(0, 5).toLowerCase(Locale.ROOT) + "_mb",
+                        round(Long.parseLong(line.replaceAll("\\D", "")) / 1024.0));
+            }
+        }
+        double heap = 0;
+        Matcher m = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\}\\s+(\\S+)", Pattern.MULTILINE)
+                .matcher(get(base + "/q/metrics"));
+        while (m.find()) {
+            heap += Double.parseDouble(m.group(1));
+        }
+        out.put("heap_used_mb", round(heap / 1024 / 1024));
+        return out;
+    }
+
+    static long outOfMemoryErrors(Path log) throws IOException {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(line -> line.contains("OutOfMemoryError")).count();
+        }
+    }
+
+    /** The bytes the store takes per call: H2's file, PostgreSQL's tables with their indexes and TOAST. */
+    static Map<String, Object> storeSize(boolean postgresql, Path data, String url, String user, String password)
+            throws Exception {
+        long bytes;
+        long calls;
+        if (postgresql) {
+            try (java.sql.Connection db = java.sql.DriverManager.getConnection(url, user, password);
+                    java.sql.Statement statement = db.createStatement();
+                    java.sql.ResultSet row = statement.executeQuery("select (select count(*) from scheduled_calls),"
+                            + " pg_total_relation_size('scheduled_calls') + pg_total_relation_size('call_events')"
+                            + " + pg_total_relation_size('webhook_deliveries') + pg_total_relation_size('idempotent_requests')")) {
+                row.next();
+                calls = row.getLong(1);
+                bytes = row.getLong(2);
+            }
+        } else {
+            bytes = Files.size(data.resolve("call-scheduler.mv.db"));
+            calls = LARGE;
+        }
+        return Map.of("bytes", bytes, "mb", round(bytes / 1024.0 / 1024), "bytes_per_call", round((double) bytes / calls));
+    }
+
+    /** H2's file once compacted (SHUTDOWN COMPACT on the stopped application's file): the live data. */
+    static Map<String, Object> compactedH2(Path data) throws Exception {
+        long start = System.nanoTime();
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(
+                "jdbc:h2:file:" + data.resolve("call-scheduler"), "sa", "");
+                java.sql.Statement statement = db.createStatement()) {
+            statement.execute("SHUTDOWN COMPACT");
+        }
+        long bytes = Files.size(data.resolve("call-scheduler.mv.db"));
+        return Map.of("bytes", bytes, "mb", round(bytes / 1024.0 / 1024), "bytes_per_call", round((double) bytes / LARGE),
+                "seconds", round((System.nanoTime() - start) / 1e9));
+    }
+
+    /** Empties every table of the calls (run.sh puts the PostgreSQL driver on the class path). */
+    static void emptyTables(String url, String user, String password) throws Exception {
+        if (password == null) {
+            throw new IllegalStateException("set QUARKUS_DATASOURCE_PASSWORD to the password of " + user);
+        }
+        if (url.replaceAll("\\?.*$", "").endsWith("/callscheduler")) {
+            throw new IllegalStateException("the benchmark empties " + url + ": give it a database of its own in BENCH_PG_URL");
+        }
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(url, user, password);
+                java.sql.Statement statement = db.createStatement()) {
+            try (java.sql.ResultSet table = statement.executeQuery("select to_regclass('webhook_deliveries')")) {
+                table.next();
+                if (table.getString(1) == null) {
+                    return; // a new database: Flyway creates the tables
+                }
+            }
+            statement.executeUpdate("truncate scheduled_calls, call_events, webhook_deliveries, idempotent_requests");
+        }
     }
 
     /** A value of /q/metrics (Prometheus text), by the start of its line. */
@@ -875,6 +1188,18 @@ public class Benchmark {
             out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
+            return answer();
+        }
+
+        /** Sends a GET and returns the status code and body. */
+        String[] get(String path) throws IOException {
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            return answer();
+        }
+
+        private String[] answer() throws IOException {
             String status = readLine();
             int length = 0;
             boolean chunked = false;
@@ -936,7 +1261,11 @@ public class Benchmark {
     }
 
     static void waitUntilReady(Process app, String url, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        waitUntilReady(app, url, log, Duration.ofSeconds(60));
+    }
+
+    static void waitUntilReady(Process app, String url, Path log, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!app.isAlive()) {
                 throw new IllegalStateException("the application exited; see " + log);
@@ -951,7 +1280,7 @@ public class Benchmark {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the application did not become ready in 60 s; see " + log);
+        throw new IllegalStateException("the application did not become ready in " + timeout.toSeconds() + " s; see " + log);
     }
 
     static long percentile(List<Long> sorted, int p) {
