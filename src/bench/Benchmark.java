@@ -49,6 +49,18 @@ import java.util.regex.Pattern;
  * BENCH_PG_URL (default jdbc:postgresql://localhost:5432/callscheduler_bench), user BENCH_PG_USER
  * (default callscheduler), password QUARKUS_DATASOURCE_PASSWORD; every call in it is deleted
  * before each round, through the PostgreSQL driver that run.sh puts on the class path.
+ * <p>
+ * The phase {@code instances-io} is the same on the same build with the dial slots as the limit: a Call API that
+ * answers in 300 ms, 16 dial slots per instance ({@code call-scheduler.dispatch.max-in-flight}), 3,000 calls
+ * (500 dialled first as a warm-up); one instance can then send about 16 / 0.3 s = 53 a second, and n instances n
+ * times that. Besides the figures of {@code instances} it prints the POSTs the simulator received in each second
+ * from the first POST, the longest time without a POST between the first and the last, the seconds with fewer
+ * POSTs than half the steady rate (the median second), the speed-up over one instance, and the mean time each
+ * instance waited for a dial's answer (a simulator that keeps up answers in about 300 ms). A call POSTed twice
+ * breaks the dial promise: the phase then fails, after printing its round.
+ * <p>
+ * BENCH_PORT_BASE (for example 18790) puts the instances of both phases on the ports from there up, instead of
+ * ports the system picks; BENCH_INSTANCES (for example "1,3") picks their rounds.
  */
 public class Benchmark {
 
@@ -56,6 +68,17 @@ public class Benchmark {
     static final Duration SCHEDULE_WARMUP = Duration.ofSeconds(5);
     static final Duration SCHEDULE_MEASURE = Duration.ofSeconds(15);
     static final int BURST = 10_000;
+    /** The instances phases: how many calls, the Call API's answer time, the dial slots of each instance. */
+    record InstancesRun(String phase, String key, int calls, int warmUp, Duration lead, Duration latency,
+            Integer slots) {
+    }
+
+    static final InstancesRun INSTANCES_CPU = new InstancesRun("instances", "burst_10000", BURST, 2_000,
+            // Longer than the single burst's 25 s: on PostgreSQL, with up to 3 instances, the
+            // scheduling must still end before the due time when the 2 cores are busy.
+            Duration.ofSeconds(45), Duration.ofMillis(50), null);
+    static final InstancesRun INSTANCES_IO = new InstancesRun("instances-io", "io_3000_slots_16_api_300ms", 3_000, 500,
+            Duration.ofSeconds(20), Duration.ofMillis(300), 16);
     static final int SCATTERED = 100;
     static final int PACED = 1_000;
     static final int PACED_PER_SECOND = 100;
@@ -73,9 +96,13 @@ public class Benchmark {
                 return thread;
             })).build();
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    static final List<Integer> INSTANCES = List.of(1, 2, 3);
+    /** The rounds of the instances phases: 1, 2 and 3 instances, or BENCH_INSTANCES (for example "3" or "1,3"). */
+    static final List<Integer> INSTANCES = java.util.Arrays.stream(
+            System.getenv().getOrDefault("BENCH_INSTANCES", "1,2,3").split(",")).map(String::trim).map(Integer::valueOf).toList();
     static final Pattern DIALS_ACCEPTED = Pattern.compile(
             "^callscheduler_callapi_requests_seconds_count\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
+    static final Pattern DIAL_TIMES = Pattern.compile(
+            "^callscheduler_callapi_requests_seconds_(count|sum)\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
     /** The application that serves the Call API simulator the benchmark reads. */
     static String base;
 
@@ -85,9 +112,10 @@ public class Benchmark {
         }
         List<String> phases = args.length == 0 ? List.of("schedule", "batch", "burst", "scattered", "pacing") : List.of(args);
         for (String phase : phases) {
-            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "active", "instances", "large").contains(phase)) {
+            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "active", "instances", "instances-io",
+                    "large").contains(phase)) {
                 throw new IllegalArgumentException("unknown phase " + phase
-                        + ": schedule, batch, burst, scattered, pacing, active, large or instances");
+                        + ": schedule, batch, burst, scattered, pacing, active, large, instances or instances-io");
             }
         }
         if (phases.contains("large") && "postgresql".equals(System.getenv("BENCH_DB"))) {
@@ -97,11 +125,14 @@ public class Benchmark {
             System.out.println(toJson(Map.of("machine", machine(), "large_on_postgresql", large(true)), ""));
             System.exit(0);
         }
-        if (phases.contains("instances")) {
-            if (phases.size() > 1) {
-                throw new IllegalArgumentException("instances runs alone: it needs the PostgreSQL build, the other phases the H2 one");
+        if (phases.contains("instances") || phases.contains("instances-io")) {
+            if (phases.stream().anyMatch(phase -> !phase.startsWith("instances"))) {
+                throw new IllegalArgumentException("instances and instances-io run without the other phases: they need"
+                        + " the PostgreSQL build, the others the H2 one");
             }
-            instances();
+            for (String phase : phases) {
+                instances(phase.equals("instances") ? INSTANCES_CPU : INSTANCES_IO);
+            }
         } else {
             onH2(phases);
         }
@@ -671,8 +702,12 @@ public class Benchmark {
      * result writes) is compiled by the JIT as it is in a service that has been running for a while.
      */
     static int warmUpDialling(List<String> apps) throws Exception {
+        return warmUpDialling(apps, 2_000);
+    }
+
+    static int warmUpDialling(List<String> apps, int calls) throws Exception {
         clearSimulator();
-        List<Long> ids = scheduleAll(apps, 2_000, i -> Instant.now());
+        List<Long> ids = scheduleAll(apps, calls, i -> Instant.now());
         return awaitDialled(ids, Instant.now().plusSeconds(120)).values().stream().mapToInt(List::size).sum();
     }
 
@@ -688,12 +723,17 @@ public class Benchmark {
 
     /** Schedules 10,000 calls due at one instant {@code lead} from now, round-robin through {@code apps}. */
     static Burst scheduleBurst(List<String> apps, Duration lead) throws Exception {
+        return scheduleBurst(apps, BURST, lead);
+    }
+
+    /** Schedules {@code count} calls due at one instant {@code lead} from now, round-robin through {@code apps}. */
+    static Burst scheduleBurst(List<String> apps, int count, Duration lead) throws Exception {
         clearSimulator();
         Instant due = Instant.now().plus(lead);
-        List<Long> ids = scheduleAll(apps, BURST, i -> due);
+        List<Long> ids = scheduleAll(apps, count, i -> due);
         Instant inserted = Instant.now();
         if (inserted.isAfter(due)) {
-            throw new IllegalStateException("scheduling 10,000 calls took past their due time");
+            throw new IllegalStateException("scheduling " + count + " calls took past their due time");
         }
         return new Burst(ids, due);
     }
@@ -781,9 +821,9 @@ public class Benchmark {
 
     /**
      * (5) The burst of (2) on 1, 2 and 3 instances sharing one PostgreSQL database, each round on an
-     * emptied table; one JSON object per round.
+     * emptied table; one JSON object per round. With {@link #INSTANCES_IO}: (6), the dial slots as the limit.
      */
-    static void instances() throws Exception {
+    static void instances(InstancesRun run) throws Exception {
         String url = System.getenv().getOrDefault("BENCH_PG_URL", "jdbc:postgresql://localhost:5432/callscheduler_bench");
         String user = System.getenv().getOrDefault("BENCH_PG_USER", "callscheduler");
         String password = System.getenv("QUARKUS_DATASOURCE_PASSWORD");
@@ -794,20 +834,26 @@ public class Benchmark {
             throw new IllegalStateException("the benchmark deletes every call in " + url
                     + ": give it a database of its own in BENCH_PG_URL");
         }
+        Double oneInstancePerSecond = null;
         for (int n : INSTANCES) {
             deleteAllCalls(url, user, password);
-            List<Integer> ports = freePorts(n);
+            List<Integer> ports = instancePorts(n);
             List<String> apps = ports.stream().map(port -> "http://127.0.0.1:" + port).toList();
             // One Call API for all: the simulator of the first instance sees every POST, whoever sends it.
             base = apps.get(0);
             List<Process> processes = new ArrayList<>();
             try {
                 for (int i = 0; i < n; i++) {
-                    Path log = Path.of("target/benchmark-" + n + "-instances-" + i + ".log");
+                    Path log = Path.of("target/benchmark-" + run.phase() + "-" + n + "-instances-" + i + ".log");
                     List<String> settings = new ArrayList<>(List.of(
                             "-Dquarkus.datasource.jdbc.url=" + url,
                             "-Dquarkus.datasource.username=" + user,
-                            "-Dcall-scheduler.dispatch.instance-id=bench-" + i));
+                            "-Dcall-scheduler.dispatch.instance-id=bench-" + i,
+                            // After the benchmark's 50 ms: the last setting of a property wins.
+                            "-Dcall-scheduler.simulator.latency=" + run.latency().toMillis() + "ms"));
+                    if (run.slots() != null) {
+                        settings.add("-Dcall-scheduler.dispatch.max-in-flight=" + run.slots());
+                    }
                     // The first instance serves the simulator and uses it as its Call API (no URL set: a set URL
                     // turns the simulator off); the others send their calls there.
                     if (i > 0) {
@@ -819,28 +865,138 @@ public class Benchmark {
                     try {
                         waitUntilReady(processes.get(i), apps.get(i), log);
                     } catch (IllegalStateException e) {
-                        throw new IllegalStateException(e.getMessage() + " (the instances phase needs the jar built by run.sh --postgresql)");
+                        throw new IllegalStateException(e.getMessage() + " (the instances phases need the jar built by run.sh --postgresql)");
                     }
                 }
                 // The instances are new: their counters hold the warm-up dials once all answers are in.
-                int warmUpPosts = warmUpDialling(apps);
+                int warmUpPosts = warmUpDialling(apps, run.warmUp());
                 List<Long> before = dialledSince(apps, Collections.nCopies(n, 0L), warmUpPosts);
-                // Longer than the single burst's 25 s: on PostgreSQL, with up to 3 instances, the
-                // scheduling must still end before the due time when the 2 cores are busy.
-                Burst burst = scheduleBurst(apps, Duration.ofSeconds(45));
+                List<double[]> timesBefore = dialTimes(apps);
+                String loadBefore = loadAverage();
+                Burst burst = scheduleBurst(apps, run.calls(), run.lead());
                 awaitDialled(burst.ids(), burst.due().plusSeconds(120));
                 // A second POST for a call (a retry after a timeout, a take-over after an expired claim)
                 // may come after the last first one: count them once no call is pending any more.
                 long pending = awaitNoPending(url, user, password, Instant.now().plusSeconds(120));
-                Map<String, Object> out = burstFigures(burst, awaitDialled(burst.ids(), Instant.now()));
+                Map<Long, List<Instant>> received = awaitDialled(burst.ids(), Instant.now());
+                Map<String, Object> out = burstFigures(burst, received);
                 out.put("pending_when_counted", pending);
                 out.put("instances", n);
+                out.put("load_average_before", loadBefore);
+                out.put("load_average_after", loadAverage());
                 out.put("dialled_by_instance", dialledSince(apps, before, (int) out.get("dialled") + (int) out.get("duplicates")));
-                System.out.println(toJson(Map.of("machine", machine(), "burst_10000_on_" + n + "_instances", out), ""));
+                if (run.slots() != null) {
+                    out.put("dial_slots_per_instance", run.slots());
+                    out.put("call_api_latency_ms", run.latency().toMillis());
+                    out.put("dial_answer_ms_mean_by_instance", dialAnswerMillis(timesBefore, dialTimes(apps)));
+                    out.putAll(profile(received.values().stream().flatMap(List::stream).sorted().toList()));
+                    double perSecond = (double) out.get("dialled_per_second");
+                    if (n == 1) {
+                        oneInstancePerSecond = perSecond;
+                    } else if (oneInstancePerSecond != null) {
+                        out.put("speed_up_vs_1_instance", Math.round(perSecond / oneInstancePerSecond * 100) / 100.0);
+                    }
+                }
+                System.out.println(toJson(Map.of("machine", machine(), run.key() + "_on_" + n + "_instances", out), ""));
+                if ((int) out.get("duplicates") > 0) {
+                    throw new IllegalStateException("the dial promise is broken: " + out.get("duplicates")
+                            + " second POSTs of calls on " + n + " instances");
+                }
             } finally {
                 stop(processes);
             }
         }
+    }
+
+    /**
+     * POSTs per second over time: the POSTs in each second from the first (the last second may be partial), the
+     * longest time without a POST between the first and the last, and the seconds (the last one aside) with fewer
+     * POSTs than half the steady rate, the median of those seconds.
+     */
+    static Map<String, Object> profile(List<Instant> posts) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        if (posts.size() < 2) {
+            return out;
+        }
+        Instant first = posts.get(0);
+        List<Integer> perSecond = new ArrayList<>();
+        long longestGap = 0;
+        for (int i = 0; i < posts.size(); i++) {
+            int second = (int) (Duration.between(first, posts.get(i)).toNanos() / 1_000_000_000L);
+            while (perSecond.size() <= second) {
+                perSecond.add(0);
+            }
+            perSecond.set(second, perSecond.get(second) + 1);
+            if (i > 0) {
+                longestGap = Math.max(longestGap, Duration.between(posts.get(i - 1), posts.get(i)).toMillis());
+            }
+        }
+        List<Integer> whole = perSecond.subList(0, Math.max(1, perSecond.size() - 1));
+        List<Integer> sorted = new ArrayList<>(whole);
+        Collections.sort(sorted);
+        int steady = sorted.get(sorted.size() / 2);
+        long slow = whole.stream().filter(count -> count < steady / 2.0).count();
+        out.put("posts_per_second", perSecond);
+        out.put("posts_per_second_steady_median", steady);
+        out.put("posts_per_second_min_max", List.of(sorted.get(0), sorted.get(sorted.size() - 1)));
+        out.put("seconds_below_half_steady", slow);
+        out.put("longest_gap_ms", longestGap);
+        return out;
+    }
+
+    /** The system's load averages (1, 5, 15 minutes), as uptime prints them. */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** The ports of {@code n} instances: from BENCH_PORT_BASE up when it is set, else picked by the system. */
+    static List<Integer> instancePorts(int n) throws IOException {
+        String from = System.getenv("BENCH_PORT_BASE");
+        if (from == null || from.isBlank()) {
+            return freePorts(n);
+        }
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int port = Integer.parseInt(from.trim()) + i;
+            try (ServerSocket socket = new ServerSocket(port)) {
+                ports.add(port);
+            } catch (IOException e) {
+                throw new IllegalStateException("port " + port + " (BENCH_PORT_BASE + " + i + ") is in use", e);
+            }
+        }
+        return ports;
+    }
+
+    /** Each instance's accepted dials: count and total seconds waited for their answers, from /q/metrics. */
+    static List<double[]> dialTimes(List<String> apps) throws Exception {
+        List<double[]> times = new ArrayList<>();
+        for (String app : apps) {
+            String metrics = get(app + "/q/metrics");
+            double[] countAndSum = new double[2];
+            Matcher m = DIAL_TIMES.matcher(metrics);
+            while (m.find()) {
+                if (m.group(2).contains("operation=\"dial\"") && m.group(2).contains("outcome=\"accepted\"")) {
+                    countAndSum[m.group(1).equals("count") ? 0 : 1] = Double.parseDouble(m.group(3));
+                }
+            }
+            times.add(countAndSum);
+        }
+        return times;
+    }
+
+    /** The mean time from POST to answer of each instance's dials between two {@link #dialTimes} readings. */
+    static List<Double> dialAnswerMillis(List<double[]> before, List<double[]> after) {
+        List<Double> means = new ArrayList<>();
+        for (int i = 0; i < after.size(); i++) {
+            double count = after.get(i)[0] - before.get(i)[0];
+            means.add(count == 0 ? 0 : round((after.get(i)[1] - before.get(i)[1]) / count * 1000));
+        }
+        return means;
     }
 
     /** Empties the table the instances share, through JDBC (run.sh puts the PostgreSQL driver on the class path). */

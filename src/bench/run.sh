@@ -15,6 +15,11 @@
 #       without --postgresql before the other phases. Needs QUARKUS_DATASOURCE_PASSWORD and a database
 #       of its own, whose calls it deletes: BENCH_PG_URL, default
 #       jdbc:postgresql://localhost:5432/callscheduler_bench, user BENCH_PG_USER, default callscheduler.)
+#   bash src/bench/run.sh --postgresql instances-io
+#       (the same with the dial slots as the limit: the Call API answers in 300 ms, 16 dial slots per
+#       instance, 3,000 due calls; adds POSTs per second over time, the longest gap, the speed-up over
+#       one instance, and fails if a call was POSTed twice. BENCH_PORT_BASE=18790 puts the instances on
+#       ports 18790 and up; BENCH_INSTANCES=1,3 picks the rounds of both instances phases.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=yes
