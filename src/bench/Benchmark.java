@@ -49,6 +49,18 @@ import java.util.regex.Pattern;
  * BENCH_PG_URL (default jdbc:postgresql://localhost:5432/callscheduler_bench), user BENCH_PG_USER
  * (default callscheduler), password QUARKUS_DATASOURCE_PASSWORD; every call in it is deleted
  * before each round, through the PostgreSQL driver that run.sh puts on the class path.
+ * <p>
+ * The phase {@code instances-io} is the same on the same build with the dial slots as the limit: a Call API that
+ * answers in 300 ms, 16 dial slots per instance ({@code call-scheduler.dispatch.max-in-flight}), 3,000 calls
+ * (500 dialled first as a warm-up); one instance can then send about 16 / 0.3 s = 53 a second, and n instances n
+ * times that. Besides the figures of {@code instances} it prints the POSTs the simulator received in each second
+ * from the first POST, the longest time without a POST between the first and the last, the seconds with fewer
+ * POSTs than half the steady rate (the median second), the speed-up over one instance, and the mean time each
+ * instance waited for a dial's answer (a simulator that keeps up answers in about 300 ms). A call POSTed twice
+ * breaks the dial promise: the phase then fails, after printing its round.
+ * <p>
+ * BENCH_PORT_BASE (for example 18790) puts the instances of both phases on the ports from there up, instead of
+ * ports the system picks; BENCH_INSTANCES (for example "1,3") picks their rounds.
  */
 public class Benchmark {
 
@@ -56,6 +68,17 @@ public class Benchmark {
     static final Duration SCHEDULE_WARMUP = Duration.ofSeconds(5);
     static final Duration SCHEDULE_MEASURE = Duration.ofSeconds(15);
     static final int BURST = 10_000;
+    /** The instances phases: how many calls, the Call API's answer time, the dial slots of each instance. */
+    record InstancesRun(String phase, String key, int calls, int warmUp, Duration lead, Duration latency,
+            Integer slots) {
+    }
+
+    static final InstancesRun INSTANCES_CPU = new InstancesRun("instances", "burst_10000", BURST, 2_000,
+            // Longer than the single burst's 25 s: on PostgreSQL, with up to 3 instances, the
+            // scheduling must still end before the due time when the 2 cores are busy.
+            Duration.ofSeconds(45), Duration.ofMillis(50), null);
+    static final InstancesRun INSTANCES_IO = new InstancesRun("instances-io", "io_3000_slots_16_api_300ms", 3_000, 500,
+            Duration.ofSeconds(20), Duration.ofMillis(300), 16);
     static final int SCATTERED = 100;
     static final int PACED = 1_000;
     static final int PACED_PER_SECOND = 100;
@@ -73,9 +96,13 @@ public class Benchmark {
                 return thread;
             })).build();
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    static final List<Integer> INSTANCES = List.of(1, 2, 3);
+    /** The rounds of the instances phases: 1, 2 and 3 instances, or BENCH_INSTANCES (for example "3" or "1,3"). */
+    static final List<Integer> INSTANCES = java.util.Arrays.stream(
+            System.getenv().getOrDefault("BENCH_INSTANCES", "1,2,3").split(",")).map(String::trim).map(Integer::valueOf).toList();
     static final Pattern DIALS_ACCEPTED = Pattern.compile(
             "^callscheduler_callapi_requests_seconds_count\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
+    static final Pattern DIAL_TIMES = Pattern.compile(
+            "^callscheduler_callapi_requests_seconds_(count|sum)\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
     /** The application that serves the Call API simulator the benchmark reads. */
     static String base;
     /** The process of {@link #base}, when the benchmark started it on H2 (for its CPU time). */
@@ -87,16 +114,27 @@ public class Benchmark {
         }
         List<String> phases = args.length == 0 ? List.of("schedule", "batch", "burst", "scattered", "pacing") : List.of(args);
         for (String phase : phases) {
-            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "active", "instances").contains(phase)) {
+            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "active", "instances", "instances-io",
+                    "large").contains(phase)) {
                 throw new IllegalArgumentException("unknown phase " + phase
-                        + ": schedule, batch, burst, scattered, pacing, active or instances");
+                        + ": schedule, batch, burst, scattered, pacing, active, large, instances or instances-io");
             }
         }
-        if (phases.contains("instances")) {
+        if (phases.contains("large") && "postgresql".equals(System.getenv("BENCH_DB"))) {
             if (phases.size() > 1) {
-                throw new IllegalArgumentException("instances runs alone: it needs the PostgreSQL build, the other phases the H2 one");
+                throw new IllegalArgumentException("large on PostgreSQL runs alone: the other phases need the H2 build");
             }
-            instances();
+            System.out.println(toJson(Map.of("machine", machine(), "large_on_postgresql", large(true)), ""));
+            System.exit(0);
+        }
+        if (phases.contains("instances") || phases.contains("instances-io")) {
+            if (phases.stream().anyMatch(phase -> !phase.startsWith("instances"))) {
+                throw new IllegalArgumentException("instances and instances-io run without the other phases: they need"
+                        + " the PostgreSQL build, the others the H2 one");
+            }
+            for (String phase : phases) {
+                instances(phase.equals("instances") ? INSTANCES_CPU : INSTANCES_IO);
+            }
         } else {
             onH2(phases);
         }
@@ -149,6 +187,9 @@ public class Benchmark {
             } finally {
                 stop(List.of(app));
             }
+        }
+        if (phases.contains("large")) {
+            result.put("large_on_h2", large(false));
         }
         System.out.println(toJson(result, ""));
     }
@@ -210,11 +251,312 @@ public class Benchmark {
         }
     }
 
-    static String loadAverage() {
+    static final int LARGE = Integer.parseInt(System.getenv().getOrDefault("BENCH_LARGE_CALLS", "2000000"));
+    static final String LARGE_HEAP = System.getenv().getOrDefault("BENCH_LARGE_HEAP", "-Xmx256m");
+    static final Duration LARGE_READS = Duration.ofSeconds(60);
+    static final int LARGE_SCHEDULES_PER_SECOND = 200;
+    static final int LARGE_READERS = 2;
+
+    /**
+     * (7) A year of calls: {@code LARGE} (2,000,000) calls stored through POST /api/calls/batch on an application
+     * started with {@code LARGE_HEAP} (-Xmx256m), then a minute of reads (every filter of GET /api/calls, the page's
+     * table, /q/health/ready) by two clients while 200 calls a second are scheduled, due 2 s later, dialled and
+     * followed; then the application is started again on the same store with calls lasting three minutes, 10,000 calls
+     * are put in progress and the reads are measured again while they are polled every 5 s. Reports the latencies,
+     * the bytes the store takes per call (H2: the file, then compacted; PostgreSQL: the tables with their indexes), the
+     * memory (RSS, heap), and any OutOfMemoryError in the logs.
+     */
+    static Map<String, Object> large(boolean postgresql) throws Exception {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("calls_loaded", LARGE);
+        out.put("heap", LARGE_HEAP);
+        Path data = Files.createTempDirectory("call-scheduler-bench-large-");
+        String pgUrl = System.getenv().getOrDefault("BENCH_PG_URL", "jdbc:postgresql://localhost:5432/callscheduler_bench");
+        String pgUser = System.getenv().getOrDefault("BENCH_PG_USER", "callscheduler");
+        String pgPassword = System.getenv("QUARKUS_DATASOURCE_PASSWORD");
+        List<String> store = new ArrayList<>();
+        if (postgresql) {
+            emptyTables(pgUrl, pgUser, pgPassword);
+            store.addAll(List.of("-Dquarkus.datasource.jdbc.url=" + pgUrl, "-Dquarkus.datasource.username=" + pgUser));
+        } else {
+            store.addAll(List.of("-Dquarkus.profile=prod", "-Dcall-scheduler.data-dir=" + data));
+        }
+        List<String> settings = new ArrayList<>(store);
+        settings.add(LARGE_HEAP);
+        Path log = Path.of("target/benchmark-large-app.log");
+        Process app = startAt(settings, log);
+        Map<String, Object> loading = new java.util.LinkedHashMap<>();
         try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "?";
+            long start = System.nanoTime();
+            AtomicInteger errors = new AtomicInteger();
+            loadCalls(LARGE, errors);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            loading.put("seconds", round(seconds));
+            loading.put("calls_per_second", round(LARGE / seconds));
+            loading.put("errors", errors.get());
+            loading.put("memory_after", memory(app));
+            out.put("load", loading);
+            out.put("reads_while_200_scheduled_and_dialled_per_second", readsUnderLoad(true));
+            out.put("memory_after_reads", memory(app));
+            out.put("store_after_reads", storeSize(postgresql, data, pgUrl, pgUser, pgPassword));
+        } finally {
+            stop(List.of(app));
+        }
+        out.put("out_of_memory_errors", outOfMemoryErrors(log));
+        // Again on the same store: simulated calls last three minutes (three steps of a minute), so all 10,000 stay
+        // in progress and are asked about every 5 s.
+        settings.add("-Dcall-scheduler.simulator.step=60s");
+        Path activeLog = Path.of("target/benchmark-large-active-app.log");
+        long restart = System.nanoTime();
+        app = startAt(settings, activeLog);
+        out.put("restart_seconds_until_ready", round((System.nanoTime() - restart) / 1e9));
+        try {
+            Burst burst = scheduleBurst(List.of(base), Duration.ofSeconds(25));
+            Map<Long, List<Instant>> received = awaitDialled(burst.ids(), burst.due().plusSeconds(120));
+            Map<String, Object> active = new java.util.LinkedHashMap<>();
+            active.put("calls_dialled", received.size());
+            active.put("reads", readsUnderLoad(false));
+            String metrics = get(base + "/q/metrics");
+            active.put("poll_lateness_ms_p50", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds{quantile=\"0.5\"}"));
+            active.put("poll_lateness_ms_p99", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds{quantile=\"0.99\"}"));
+            active.put("calls_asked", metricValue(metrics, "callscheduler_poll_call_lateness_seconds_count"));
+            active.put("memory", memory(app));
+            out.put("with_10000_in_progress", active);
+        } finally {
+            stop(List.of(app));
+        }
+        out.put("out_of_memory_errors", (long) out.get("out_of_memory_errors") + outOfMemoryErrors(activeLog));
+        out.put("store_after_stop", storeSize(postgresql, data, pgUrl, pgUser, pgPassword));
+        if (!postgresql) {
+            out.put("store_compacted", compactedH2(data));
+        }
+        try (var files = Files.list(data)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(data);
+        return out;
+    }
+
+    /** Starts the application on a free port with {@code settings}; it becomes {@link #base}. */
+    static Process startAt(List<String> settings, Path log) throws Exception {
+        int port = freePorts(1).get(0);
+        base = "http://127.0.0.1:" + port;
+        Process app = startApp(port, settings, log);
+        try {
+            waitUntilReady(app, base, log, Duration.ofMinutes(5));
+        } catch (IllegalStateException e) {
+            stop(List.of(app));
+            throw e;
+        }
+        return app;
+    }
+
+    /**
+     * Stores {@code count} calls through POST /api/calls/batch, 1,000 a request from {@code BATCH_CLIENTS} clients:
+     * one every 365 days / count from tomorrow on (none comes due during the benchmark), a number of its own each,
+     * the reference "r-" + index / 2 (two calls each).
+     */
+    static void loadCalls(int count, AtomicInteger errors) throws Exception {
+        Instant first = Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        long spacingMillis = Duration.ofDays(365).toMillis() / count;
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(BATCH_CLIENTS);
+        for (int c = 0; c < BATCH_CLIENTS; c++) {
+            pool.submit(() -> {
+                try (Connection connection = new Connection(base)) {
+                    int from;
+                    while ((from = next.getAndAdd(1000)) < count) {
+                        StringBuilder body = new StringBuilder("{\"calls\":[");
+                        for (int i = from; i < Math.min(count, from + 1000); i++) {
+                            body.append(i == from ? "" : ",").append("{\"phone_number\":\"").append(largePhone(i))
+                                    .append("\",\"scheduled_time\":\"").append(first.plusMillis(i * spacingMillis))
+                                    .append("\",\"reference\":\"r-").append(i / 2).append("\"}");
+                        }
+                        body.append("]}");
+                        String[] response = connection.post("/api/calls/batch", body.toString());
+                        if (!response[0].equals("201")) {
+                            errors.incrementAndGet();
+                            System.err.println("batch answered " + response[0] + ": " + response[1]);
+                        }
+                    }
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                    System.err.println("batch client failed: " + e);
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(2, TimeUnit.HOURS);
+    }
+
+    static String largePhone(int index) {
+        return String.format("+1202%07d", 2_000_000 + index % 7_000_000);
+    }
+
+    /**
+     * For {@code LARGE_READS}, {@code LARGE_READERS} clients each read the list with every filter, the page's table and
+     * readiness, one after the other, while (when {@code scheduling}) 200 calls a second are scheduled, due 2 s later.
+     * Returns each read's p50, p99 and max in ms and the schedules sent.
+     */
+    static Map<String, Object> readsUnderLoad(boolean scheduling) throws Exception {
+        Instant someDay = Instant.now().plus(Duration.ofDays(100)).truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        Map<String, String> reads = new java.util.LinkedHashMap<>();
+        reads.put("list", "/api/calls");
+        reads.put("list_status_pending", "/api/calls?status=pending");
+        reads.put("list_status_completed", "/api/calls?status=completed");
+        reads.put("list_status_in_progress", "/api/calls?status=in-progress");
+        reads.put("list_status_pending_page_100", "/api/calls?status=pending&page=100");
+        reads.put("list_phone_number", "/api/calls?phone_number=" + largePhone(1_234_567).replace("+", "%2B"));
+        reads.put("list_reference", "/api/calls?reference=r-617283");
+        reads.put("list_an_hour", "/api/calls?scheduled_from=" + someDay + "&scheduled_to=" + someDay.plusSeconds(3600));
+        reads.put("list_a_day_status_pending", "/api/calls?status=pending&scheduled_from=" + someDay
+                + "&scheduled_to=" + someDay.plus(Duration.ofDays(1)));
+        reads.put("page_table", "/calls-table");
+        reads.put("page_table_status_pending", "/calls-table?status=pending");
+        reads.put("health_ready", "/q/health/ready");
+        reads.put("metrics", "/q/metrics");
+        Map<String, ConcurrentLinkedQueue<Long>> latencies = new java.util.concurrent.ConcurrentHashMap<>();
+        reads.keySet().forEach(name -> latencies.put(name, new ConcurrentLinkedQueue<>()));
+        AtomicInteger errors = new AtomicInteger();
+        AtomicInteger scheduled = new AtomicInteger();
+        long end = System.nanoTime() + LARGE_READS.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(LARGE_READERS + 1);
+        if (scheduling) {
+            pool.submit(() -> {
+                try (Connection connection = new Connection(base)) {
+                    long started = System.nanoTime();
+                    while (System.nanoTime() < end) {
+                        long behind = (System.nanoTime() - started) * LARGE_SCHEDULES_PER_SECOND / 1_000_000_000L
+                                - scheduled.get();
+                        if (behind <= 0) {
+                            Thread.sleep(2);
+                            continue;
+                        }
+                        String[] response = connection.post("/api/schedule",
+                                schedule(phone(), Instant.now().plusSeconds(2).toString()));
+                        if (!response[0].equals("201")) {
+                            errors.incrementAndGet();
+                        }
+                        scheduled.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        for (int r = 0; r < LARGE_READERS; r++) {
+            pool.submit(() -> {
+                try (Connection connection = new Connection(base)) {
+                    while (System.nanoTime() < end) {
+                        for (Map.Entry<String, String> read : reads.entrySet()) {
+                            long t0 = System.nanoTime();
+                            String[] response = connection.get(read.getValue());
+                            if (!response[0].equals("200")) {
+                                errors.incrementAndGet();
+                                System.err.println(read.getValue() + " answered " + response[0]);
+                            }
+                            latencies.get(read.getKey()).add(System.nanoTime() - t0);
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(LARGE_READS.toSeconds() + 120, TimeUnit.SECONDS);
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (String name : reads.keySet()) {
+            List<Long> sorted = new ArrayList<>(latencies.get(name));
+            Collections.sort(sorted);
+            out.put(name, Map.of("requests", sorted.size(), "ms_p50", round(percentile(sorted, 50) / 1e6),
+                    "ms_p99", round(percentile(sorted, 99) / 1e6), "ms_max", round(sorted.get(sorted.size() - 1) / 1e6)));
+        }
+        out.put("errors", errors.get());
+        if (scheduling) {
+            out.put("scheduled", scheduled.get());
+        }
+        return out;
+    }
+
+    /** The application's resident memory (VmRSS, peak VmHWM) and heap in use, in MB. */
+    static Map<String, Object> memory(Process app) throws Exception {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/" + app.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:") || line.startsWith("VmHWM:")) {
+                out.put(line.substring(0, 5).toLowerCase(Locale.ROOT) + "_mb",
+                        round(Long.parseLong(line.replaceAll("\\D", "")) / 1024.0));
+            }
+        }
+        double heap = 0;
+        Matcher m = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\}\\s+(\\S+)", Pattern.MULTILINE)
+                .matcher(get(base + "/q/metrics"));
+        while (m.find()) {
+            heap += Double.parseDouble(m.group(1));
+        }
+        out.put("heap_used_mb", round(heap / 1024 / 1024));
+        return out;
+    }
+
+    static long outOfMemoryErrors(Path log) throws IOException {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(line -> line.contains("OutOfMemoryError")).count();
+        }
+    }
+
+    /** The bytes the store takes per call: H2's file, PostgreSQL's tables with their indexes and TOAST. */
+    static Map<String, Object> storeSize(boolean postgresql, Path data, String url, String user, String password)
+            throws Exception {
+        long bytes;
+        long calls;
+        if (postgresql) {
+            try (java.sql.Connection db = java.sql.DriverManager.getConnection(url, user, password);
+                    java.sql.Statement statement = db.createStatement();
+                    java.sql.ResultSet row = statement.executeQuery("select (select count(*) from scheduled_calls),"
+                            + " pg_total_relation_size('scheduled_calls') + pg_total_relation_size('call_events')"
+                            + " + pg_total_relation_size('webhook_deliveries') + pg_total_relation_size('idempotent_requests')")) {
+                row.next();
+                calls = row.getLong(1);
+                bytes = row.getLong(2);
+            }
+        } else {
+            bytes = Files.size(data.resolve("call-scheduler.mv.db"));
+            calls = LARGE;
+        }
+        return Map.of("bytes", bytes, "mb", round(bytes / 1024.0 / 1024), "bytes_per_call", round((double) bytes / calls));
+    }
+
+    /** H2's file once compacted (SHUTDOWN COMPACT on the stopped application's file): the live data. */
+    static Map<String, Object> compactedH2(Path data) throws Exception {
+        long start = System.nanoTime();
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(
+                "jdbc:h2:file:" + data.resolve("call-scheduler"), "sa", "");
+                java.sql.Statement statement = db.createStatement()) {
+            statement.execute("SHUTDOWN COMPACT");
+        }
+        long bytes = Files.size(data.resolve("call-scheduler.mv.db"));
+        return Map.of("bytes", bytes, "mb", round(bytes / 1024.0 / 1024), "bytes_per_call", round((double) bytes / LARGE),
+                "seconds", round((System.nanoTime() - start) / 1e9));
+    }
+
+    /** Empties every table of the calls (run.sh puts the PostgreSQL driver on the class path). */
+    static void emptyTables(String url, String user, String password) throws Exception {
+        if (password == null) {
+            throw new IllegalStateException("set QUARKUS_DATASOURCE_PASSWORD to the password of " + user);
+        }
+        if (url.replaceAll("\\?.*$", "").endsWith("/callscheduler")) {
+            throw new IllegalStateException("the benchmark empties " + url + ": give it a database of its own in BENCH_PG_URL");
+        }
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(url, user, password);
+                java.sql.Statement statement = db.createStatement()) {
+            try (java.sql.ResultSet table = statement.executeQuery("select to_regclass('webhook_deliveries')")) {
+                table.next();
+                if (table.getString(1) == null) {
+                    return; // a new database: Flyway creates the tables
+                }
+            }
+            statement.executeUpdate("truncate scheduled_calls, call_events, webhook_deliveries, idempotent_requests");
         }
     }
 
@@ -397,8 +739,12 @@ public class Benchmark {
      * result writes) is compiled by the JIT as it is in a service that has been running for a while.
      */
     static int warmUpDialling(List<String> apps) throws Exception {
+        return warmUpDialling(apps, 2_000);
+    }
+
+    static int warmUpDialling(List<String> apps, int calls) throws Exception {
         clearSimulator();
-        List<Long> ids = scheduleAll(apps, 2_000, i -> Instant.now());
+        List<Long> ids = scheduleAll(apps, calls, i -> Instant.now());
         return awaitDialled(ids, Instant.now().plusSeconds(120)).values().stream().mapToInt(List::size).sum();
     }
 
@@ -414,12 +760,17 @@ public class Benchmark {
 
     /** Schedules 10,000 calls due at one instant {@code lead} from now, round-robin through {@code apps}. */
     static Burst scheduleBurst(List<String> apps, Duration lead) throws Exception {
+        return scheduleBurst(apps, BURST, lead);
+    }
+
+    /** Schedules {@code count} calls due at one instant {@code lead} from now, round-robin through {@code apps}. */
+    static Burst scheduleBurst(List<String> apps, int count, Duration lead) throws Exception {
         clearSimulator();
         Instant due = Instant.now().plus(lead);
-        List<Long> ids = scheduleAll(apps, BURST, i -> due);
+        List<Long> ids = scheduleAll(apps, count, i -> due);
         Instant inserted = Instant.now();
         if (inserted.isAfter(due)) {
-            throw new IllegalStateException("scheduling 10,000 calls took past their due time");
+            throw new IllegalStateException("scheduling " + count + " calls took past their due time");
         }
         return new Burst(ids, due);
     }
@@ -507,9 +858,9 @@ public class Benchmark {
 
     /**
      * (5) The burst of (2) on 1, 2 and 3 instances sharing one PostgreSQL database, each round on an
-     * emptied table; one JSON object per round.
+     * emptied table; one JSON object per round. With {@link #INSTANCES_IO}: (6), the dial slots as the limit.
      */
-    static void instances() throws Exception {
+    static void instances(InstancesRun run) throws Exception {
         String url = System.getenv().getOrDefault("BENCH_PG_URL", "jdbc:postgresql://localhost:5432/callscheduler_bench");
         String user = System.getenv().getOrDefault("BENCH_PG_USER", "callscheduler");
         String password = System.getenv("QUARKUS_DATASOURCE_PASSWORD");
@@ -520,20 +871,26 @@ public class Benchmark {
             throw new IllegalStateException("the benchmark deletes every call in " + url
                     + ": give it a database of its own in BENCH_PG_URL");
         }
+        Double oneInstancePerSecond = null;
         for (int n : INSTANCES) {
             deleteAllCalls(url, user, password);
-            List<Integer> ports = freePorts(n);
+            List<Integer> ports = instancePorts(n);
             List<String> apps = ports.stream().map(port -> "http://127.0.0.1:" + port).toList();
             // One Call API for all: the simulator of the first instance sees every POST, whoever sends it.
             base = apps.get(0);
             List<Process> processes = new ArrayList<>();
             try {
                 for (int i = 0; i < n; i++) {
-                    Path log = Path.of("target/benchmark-" + n + "-instances-" + i + ".log");
+                    Path log = Path.of("target/benchmark-" + run.phase() + "-" + n + "-instances-" + i + ".log");
                     List<String> settings = new ArrayList<>(List.of(
                             "-Dquarkus.datasource.jdbc.url=" + url,
                             "-Dquarkus.datasource.username=" + user,
-                            "-Dcall-scheduler.dispatch.instance-id=bench-" + i));
+                            "-Dcall-scheduler.dispatch.instance-id=bench-" + i,
+                            // After the benchmark's 50 ms: the last setting of a property wins.
+                            "-Dcall-scheduler.simulator.latency=" + run.latency().toMillis() + "ms"));
+                    if (run.slots() != null) {
+                        settings.add("-Dcall-scheduler.dispatch.max-in-flight=" + run.slots());
+                    }
                     // The first instance serves the simulator and uses it as its Call API (no URL set: a set URL
                     // turns the simulator off); the others send their calls there.
                     if (i > 0) {
@@ -545,28 +902,138 @@ public class Benchmark {
                     try {
                         waitUntilReady(processes.get(i), apps.get(i), log);
                     } catch (IllegalStateException e) {
-                        throw new IllegalStateException(e.getMessage() + " (the instances phase needs the jar built by run.sh --postgresql)");
+                        throw new IllegalStateException(e.getMessage() + " (the instances phases need the jar built by run.sh --postgresql)");
                     }
                 }
                 // The instances are new: their counters hold the warm-up dials once all answers are in.
-                int warmUpPosts = warmUpDialling(apps);
+                int warmUpPosts = warmUpDialling(apps, run.warmUp());
                 List<Long> before = dialledSince(apps, Collections.nCopies(n, 0L), warmUpPosts);
-                // Longer than the single burst's 25 s: on PostgreSQL, with up to 3 instances, the
-                // scheduling must still end before the due time when the 2 cores are busy.
-                Burst burst = scheduleBurst(apps, Duration.ofSeconds(45));
+                List<double[]> timesBefore = dialTimes(apps);
+                String loadBefore = loadAverage();
+                Burst burst = scheduleBurst(apps, run.calls(), run.lead());
                 awaitDialled(burst.ids(), burst.due().plusSeconds(120));
                 // A second POST for a call (a retry after a timeout, a take-over after an expired claim)
                 // may come after the last first one: count them once no call is pending any more.
                 long pending = awaitNoPending(url, user, password, Instant.now().plusSeconds(120));
-                Map<String, Object> out = burstFigures(burst, awaitDialled(burst.ids(), Instant.now()));
+                Map<Long, List<Instant>> received = awaitDialled(burst.ids(), Instant.now());
+                Map<String, Object> out = burstFigures(burst, received);
                 out.put("pending_when_counted", pending);
                 out.put("instances", n);
+                out.put("load_average_before", loadBefore);
+                out.put("load_average_after", loadAverage());
                 out.put("dialled_by_instance", dialledSince(apps, before, (int) out.get("dialled") + (int) out.get("duplicates")));
-                System.out.println(toJson(Map.of("machine", machine(), "burst_10000_on_" + n + "_instances", out), ""));
+                if (run.slots() != null) {
+                    out.put("dial_slots_per_instance", run.slots());
+                    out.put("call_api_latency_ms", run.latency().toMillis());
+                    out.put("dial_answer_ms_mean_by_instance", dialAnswerMillis(timesBefore, dialTimes(apps)));
+                    out.putAll(profile(received.values().stream().flatMap(List::stream).sorted().toList()));
+                    double perSecond = (double) out.get("dialled_per_second");
+                    if (n == 1) {
+                        oneInstancePerSecond = perSecond;
+                    } else if (oneInstancePerSecond != null) {
+                        out.put("speed_up_vs_1_instance", Math.round(perSecond / oneInstancePerSecond * 100) / 100.0);
+                    }
+                }
+                System.out.println(toJson(Map.of("machine", machine(), run.key() + "_on_" + n + "_instances", out), ""));
+                if ((int) out.get("duplicates") > 0) {
+                    throw new IllegalStateException("the dial promise is broken: " + out.get("duplicates")
+                            + " second POSTs of calls on " + n + " instances");
+                }
             } finally {
                 stop(processes);
             }
         }
+    }
+
+    /**
+     * POSTs per second over time: the POSTs in each second from the first (the last second may be partial), the
+     * longest time without a POST between the first and the last, and the seconds (the last one aside) with fewer
+     * POSTs than half the steady rate, the median of those seconds.
+     */
+    static Map<String, Object> profile(List<Instant> posts) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        if (posts.size() < 2) {
+            return out;
+        }
+        Instant first = posts.get(0);
+        List<Integer> perSecond = new ArrayList<>();
+        long longestGap = 0;
+        for (int i = 0; i < posts.size(); i++) {
+            int second = (int) (Duration.between(first, posts.get(i)).toNanos() / 1_000_000_000L);
+            while (perSecond.size() <= second) {
+                perSecond.add(0);
+            }
+            perSecond.set(second, perSecond.get(second) + 1);
+            if (i > 0) {
+                longestGap = Math.max(longestGap, Duration.between(posts.get(i - 1), posts.get(i)).toMillis());
+            }
+        }
+        List<Integer> whole = perSecond.subList(0, Math.max(1, perSecond.size() - 1));
+        List<Integer> sorted = new ArrayList<>(whole);
+        Collections.sort(sorted);
+        int steady = sorted.get(sorted.size() / 2);
+        long slow = whole.stream().filter(count -> count < steady / 2.0).count();
+        out.put("posts_per_second", perSecond);
+        out.put("posts_per_second_steady_median", steady);
+        out.put("posts_per_second_min_max", List.of(sorted.get(0), sorted.get(sorted.size() - 1)));
+        out.put("seconds_below_half_steady", slow);
+        out.put("longest_gap_ms", longestGap);
+        return out;
+    }
+
+    /** The system's load averages (1, 5, 15 minutes), as uptime prints them. */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** The ports of {@code n} instances: from BENCH_PORT_BASE up when it is set, else picked by the system. */
+    static List<Integer> instancePorts(int n) throws IOException {
+        String from = System.getenv("BENCH_PORT_BASE");
+        if (from == null || from.isBlank()) {
+            return freePorts(n);
+        }
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int port = Integer.parseInt(from.trim()) + i;
+            try (ServerSocket socket = new ServerSocket(port)) {
+                ports.add(port);
+            } catch (IOException e) {
+                throw new IllegalStateException("port " + port + " (BENCH_PORT_BASE + " + i + ") is in use", e);
+            }
+        }
+        return ports;
+    }
+
+    /** Each instance's accepted dials: count and total seconds waited for their answers, from /q/metrics. */
+    static List<double[]> dialTimes(List<String> apps) throws Exception {
+        List<double[]> times = new ArrayList<>();
+        for (String app : apps) {
+            String metrics = get(app + "/q/metrics");
+            double[] countAndSum = new double[2];
+            Matcher m = DIAL_TIMES.matcher(metrics);
+            while (m.find()) {
+                if (m.group(2).contains("operation=\"dial\"") && m.group(2).contains("outcome=\"accepted\"")) {
+                    countAndSum[m.group(1).equals("count") ? 0 : 1] = Double.parseDouble(m.group(3));
+                }
+            }
+            times.add(countAndSum);
+        }
+        return times;
+    }
+
+    /** The mean time from POST to answer of each instance's dials between two {@link #dialTimes} readings. */
+    static List<Double> dialAnswerMillis(List<double[]> before, List<double[]> after) {
+        List<Double> means = new ArrayList<>();
+        for (int i = 0; i < after.size(); i++) {
+            double count = after.get(i)[0] - before.get(i)[0];
+            means.add(count == 0 ? 0 : round((after.get(i)[1] - before.get(i)[1]) / count * 1000));
+        }
+        return means;
     }
 
     /** Empties the table the instances share, through JDBC (run.sh puts the PostgreSQL driver on the class path). */
@@ -764,6 +1231,18 @@ public class Benchmark {
             out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
+            return answer();
+        }
+
+        /** Sends a GET and returns the status code and body. */
+        String[] get(String path) throws IOException {
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            return answer();
+        }
+
+        private String[] answer() throws IOException {
             String status = readLine();
             int length = 0;
             boolean chunked = false;
@@ -825,7 +1304,11 @@ public class Benchmark {
     }
 
     static void waitUntilReady(Process app, String url, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        waitUntilReady(app, url, log, Duration.ofSeconds(60));
+    }
+
+    static void waitUntilReady(Process app, String url, Path log, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!app.isAlive()) {
                 throw new IllegalStateException("the application exited; see " + log);
@@ -840,7 +1323,7 @@ public class Benchmark {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the application did not become ready in 60 s; see " + log);
+        throw new IllegalStateException("the application did not become ready in " + timeout.toSeconds() + " s; see " + log);
     }
 
     static long percentile(List<Long> sorted, int p) {

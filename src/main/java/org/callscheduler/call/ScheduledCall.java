@@ -203,10 +203,25 @@ public class ScheduledCall extends PanacheEntityBase {
     }
 
     private static PanacheQuery<ScheduledCall> newestFirst(CallFilter filter, Instant afterTime, Long afterId) {
-        Sort sort = Sort.descending("scheduledTime", "id");
+        Sort sort = newestFirstOrder(filter);
         Where where = where(filter, afterTime, afterId);
         return where.clauses().isEmpty() ? findAll(sort)
                 : find(String.join(" and ", where.clauses()), sort, where.parameters());
+    }
+
+    /**
+     * Newest scheduled time first, led by the column an equality filter holds to one value (phone number, reference
+     * or status), which changes nothing in the order. H2 reads an index in its order, and stops after the page, only
+     * when the ORDER BY starts with the index's first column, even when the WHERE fixes that column: without it, a
+     * page of one status read and sorted every call of that status (2 s at a million calls). PostgreSQL drops the
+     * constant column from the order by itself.
+     */
+    static Sort newestFirstOrder(CallFilter filter) {
+        Optional<String> leading = filter.phoneNumber().map(phone -> "phoneNumber")
+                .or(() -> filter.reference().map(reference -> "reference"))
+                .or(() -> filter.status().map(status -> "status"));
+        return leading.map(column -> Sort.descending(column, "scheduledTime", "id"))
+                .orElseGet(() -> Sort.descending("scheduledTime", "id"));
     }
 
     private record Where(List<String> clauses, Parameters parameters) {

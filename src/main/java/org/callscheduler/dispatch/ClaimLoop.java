@@ -5,14 +5,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 import io.quarkus.logging.Log;
 
 /**
  * Claims due calls and hands them to the sender, as many at a time as there are free dial slots
- * (db-scheduler's fetch size), so a claimed call never waits and nothing is given back. Before the
- * POSTs leave, the claim is marked sent in one statement: a call can only be in doubt after a crash
- * if it was marked so.
+ * (db-scheduler's fetch size), counted once the claim holds the pacing row, so a claimed call never
+ * waits and nothing is given back. Before the POSTs leave, the claim is marked sent in one
+ * statement: a call can only be in doubt after a crash if it was marked so.
  */
 final class ClaimLoop {
 
@@ -85,22 +86,32 @@ final class ClaimLoop {
         }
     }
 
-    private DispatchStore.Claim claim(int slots) {
+    /**
+     * Claims calls for the {@code reserved} slots, and for those that come free before the claim holds the pacing row
+     * (up to the batch size); gives back the slots it got no call for.
+     */
+    private DispatchStore.Claim claim(int reserved) {
         DispatchStore.Claim claim;
         Instant now = DispatchStore.now();
         Duration lease = config.lease();
+        int[] slots = { reserved };
+        IntSupplier freedMeanwhile = () -> {
+            int more = sender.reserveFree(config.batchSize() - slots[0]);
+            slots[0] += more;
+            return more;
+        };
         try {
-            claim = store.claim(owner, slots, now, now.plus(lease), heartbeat.mayTakeOver(now, lease),
+            claim = store.claim(owner, reserved, freedMeanwhile, now, now.plus(lease), heartbeat.mayTakeOver(now, lease),
                     config.takeover() == DispatchConfig.Takeover.FAIL ? DispatchStore.InDoubt.FAIL
                             : DispatchStore.InDoubt.REDIAL,
                     maxAttempts, pacing);
         } catch (Exception e) {
-            sender.unreserve(slots);
+            sender.unreserve(slots[0]);
             heartbeat.databaseFailed();
             throw unchecked(e);
         }
         List<ClaimedCall> batch = claim.calls();
-        sender.unreserve(slots - batch.size());
+        sender.unreserve(slots[0] - batch.size());
         if (batch.isEmpty()) {
             return claim;
         }

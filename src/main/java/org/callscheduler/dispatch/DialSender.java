@@ -64,6 +64,12 @@ final class DialSender {
         return 1 + (more > 0 && slots.tryAcquire(more) ? more : 0);
     }
 
+    /** Reserves up to {@code most} of the dial slots free now, without waiting; returns how many. */
+    int reserveFree(int most) {
+        int free = Math.min(most, slots.availablePermits());
+        return free > 0 && slots.tryAcquire(free) ? free : 0;
+    }
+
     /** Gives back slots reserved and not used. */
     void unreserve(int count) {
         if (count > 0) {

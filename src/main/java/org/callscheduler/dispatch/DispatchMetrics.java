@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
 
 /**
  * The dispatcher's numbers at /q/metrics: dispatch lag (due time to request sent), retries, poll
@@ -23,25 +25,23 @@ import io.micrometer.core.instrument.Timer;
 @ApplicationScoped
 public class DispatchMetrics {
 
-    /** Counts by status are read from the database at most this often, however often metrics are scraped. */
-    private static final Duration COUNT_CACHE = Duration.ofSeconds(5);
 
     private Timer lag;
     private Counter retries;
     private Timer pollLateness;
     private Timer callPollLateness;
     private Counter throttled;
-    private final AtomicReference<Counts> counts = new AtomicReference<>();
-    private final AtomicReference<Waiting> waiting = new AtomicReference<>();
-
-    private record Waiting(Instant at, Map<String, Long> byReason) {
-    }
-
-    private record Counts(Instant at, Map<CallStatus, Long> byStatus) {
-    }
+    private final AtomicReference<Map<CallStatus, Long>> counts = new AtomicReference<>();
+    private final AtomicReference<Map<String, Long>> waiting = new AtomicReference<>();
+    /** Whether the counts were scraped since they were last read from the database. */
+    private volatile boolean countsWanted = true;
+    private CallService calls;
+    private DispatchStore store;
 
     @Inject
     DispatchMetrics(MeterRegistry registry, CallService calls, DispatchStore store) {
+        this.calls = calls;
+        this.store = store;
         lag = Timer.builder("callscheduler.dispatch.lag")
                 .description("Time from a call's due time to its request to the Call API")
                 .publishPercentileHistogram()
@@ -63,7 +63,7 @@ public class DispatchMetrics {
                 .description("Dials the Call API answered with 429 (slow down)")
                 .register(registry);
         for (String reason : DispatchStore.WAIT_REASONS) {
-            Gauge.builder("callscheduler.calls.waiting", () -> waitingFor(store, reason))
+            Gauge.builder("callscheduler.calls.waiting", () -> waitingFor(reason))
                     .description("Pending calls waiting past their scheduled time, by reason: window, retry (an outcome"
                             + " retry), backoff (after a failed attempt), throttled (a 429 pause), number_busy (another"
                             + " call to the number is in progress), pacing (due, held back by calls-per-second or"
@@ -72,7 +72,7 @@ public class DispatchMetrics {
                     .register(registry);
         }
         for (CallStatus status : CallStatus.values()) {
-            Gauge.builder("callscheduler.calls", () -> countOf(calls, status))
+            Gauge.builder("callscheduler.calls", () -> countOf(status))
                     .description("Calls by status")
                     .tag("status", status.value())
                     .register(registry);
@@ -117,21 +117,35 @@ public class DispatchMetrics {
         }
     }
 
-    private long waitingFor(DispatchStore store, String reason) {
-        Waiting current = waiting.get();
-        if (current == null || current.at().plus(COUNT_CACHE).isBefore(Instant.now())) {
-            current = new Waiting(Instant.now(), store.countWaiting(DispatchStore.now()));
-            waiting.set(current);
+    /**
+     * Reads the counts by status and by waiting reason from the database, when they were scraped since the last read.
+     * At two million calls each read takes seconds of database work (every pending call is looked at): on this job,
+     * at most every {@code call-scheduler.metrics.count-refresh} and only while something scrapes them, a scrape
+     * never waits for it; the gauges show the last counts read (NaN until the first).
+     */
+    @Scheduled(identity = "metrics-counts", every = "{call-scheduler.metrics.count-refresh}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void refreshCounts() {
+        if (countsWanted && calls != null) {
+            countsWanted = false;
+            try {
+                counts.set(calls.countByStatus());
+                waiting.set(store.countWaiting(DispatchStore.now()));
+            } catch (RuntimeException e) {
+                Log.warnf("Could not count the calls for the metrics; they show the last counts: %s", e.getMessage());
+            }
         }
-        return current.byReason().getOrDefault(reason, 0L);
     }
 
-    private long countOf(CallService calls, CallStatus status) {
-        Counts current = counts.get();
-        if (current == null || current.at().plus(COUNT_CACHE).isBefore(Instant.now())) {
-            current = new Counts(Instant.now(), calls.countByStatus());
-            counts.set(current);
-        }
-        return current.byStatus().getOrDefault(status, 0L);
+    private double waitingFor(String reason) {
+        countsWanted = true;
+        Map<String, Long> current = waiting.get();
+        return current == null ? Double.NaN : current.getOrDefault(reason, 0L);
+    }
+
+    private double countOf(CallStatus status) {
+        countsWanted = true;
+        Map<CallStatus, Long> current = counts.get();
+        return current == null ? Double.NaN : current.getOrDefault(status, 0L);
     }
 }

@@ -83,6 +83,15 @@ class ReferencesAndFiltersTest {
         list("status=pending&reference=clinic-1&size=1&page=1").header("X-Total-Count", "2")
                 .body("phone_number", contains("+14155550170"));
         list("status=completed&reference=clinic-1").header("X-Total-Count", "0");
+        // Newest scheduled time first, the newest call first among calls due together, with a filter that leads
+        // the order (ScheduledCall.newestFirstOrder) as without one.
+        schedule("+1 415 555 0173", BASE, "").statusCode(201);
+        schedule("+1 415 555 0174", BASE, "").statusCode(201);
+        String[] newestFirst = { "+14155550172", "+14155550171", "+14155550170", "+14155550174", "+14155550173",
+                "+14155550170" };
+        list("status=pending").body("phone_number", contains(newestFirst));
+        list("size=50").body("phone_number", contains(newestFirst));
+        list("status=pending&size=2&page=1").body("phone_number", contains("+14155550170", "+14155550174"));
         list("reference=nobody").header("X-Total-Count", "0");
     }
 

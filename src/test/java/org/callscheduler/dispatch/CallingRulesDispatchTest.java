@@ -385,6 +385,56 @@ class CallingRulesDispatchTest {
         assertEquals(Duration.ofMillis(51), Duration.between(calls.get(0).sendAt(), calls.get(1).sendAt()));
     }
 
+    @Test
+    void aClaimThatWaitedForThePacingRowAlsoClaimsForTheDialSlotsFreedMeanwhile() throws Exception {
+        fixtures.insertPending(6, PHONE, Instant.now().minusSeconds(1));
+        Instant asked = DispatchStore.now();
+        java.util.concurrent.atomic.AtomicReference<Instant> countedAt = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CompletableFuture<DispatchStore.Claim> claim;
+        Instant released;
+        // Another instance's claim holds the pacing row for 300 ms; one dial slot was free when this claim asked for
+        // the row, and the answers of three more POSTs came back while it waited.
+        try (java.sql.Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            try (java.sql.Statement lock = other.createStatement()) {
+                lock.executeQuery("SELECT next_send_at FROM dispatch_pacing WHERE id = 1 FOR UPDATE").close();
+            }
+            claim = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.claim("waited/1", 1, () -> {
+                countedAt.set(Instant.now());
+                return 3;
+            }, asked, asked.plusSeconds(30), false, DispatchStore.InDoubt.REDIAL, 5, Pacing.none()));
+            Thread.sleep(300);
+            released = Instant.now();
+            other.commit();
+        }
+
+        assertEquals(4, claim.get(10, java.util.concurrent.TimeUnit.SECONDS).calls().size(),
+                "one call for the slot free when it asked, three for the slots freed while it waited");
+        assertTrue(!countedAt.get().isBefore(released), "the free slots counted at " + countedAt.get()
+                + ", once the pacing row was free (" + released + ")");
+    }
+
+    @Test
+    void claimsThatTakeTheSlotsFreedMeanwhileKeepToMaxInFlight() {
+        // Answers after 200 ms: with 3 dial slots, 12 calls go out in rounds, never more than 3 waiting at once.
+        callApi.stubFor(post("/api/call").willReturn(okJson(status("provider-1", "initiated")).withStatus(201)
+                .withFixedDelay(200)));
+        fixtures.insertPending(12, PHONE, Instant.now().minusSeconds(1));
+
+        // A slot taken and never given back would leave the dispatcher waiting for it for ever.
+        CallDispatcher dispatcher = dispatcher(Pacing.none(), 3);
+        assertEquals(12, org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> dispatchAll(dispatcher)));
+
+        List<Instant> received = posts().stream().map(post -> post.getLoggedDate().toInstant()).sorted().toList();
+        assertEquals(12, received.size());
+        // A slot is free again only once its answer is in, 200 ms after its POST: in any 180 ms, at most 3 POSTs.
+        for (int i = 3; i < received.size(); i++) {
+            assertTrue(Duration.between(received.get(i - 3), received.get(i)).toMillis() >= 180,
+                    "POSTs " + (i - 2) + " to " + (i + 1) + " within 180 ms: " + received);
+        }
+    }
+
     // ---- 429
 
     @Test

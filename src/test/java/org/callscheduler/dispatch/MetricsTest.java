@@ -59,7 +59,7 @@ class MetricsTest {
                     + night.toInstant() + "\", \"calling_window\": {\"start\": \"09:00\", \"end\": \"17:00\"}}")
                     .post("/api/schedule").then().statusCode(201);
         }
-        // Read from the database at most every 5 s.
+        // Read from the database by a job, every second in tests.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertTrue(metric("callscheduler_calls_waiting", "reason=\"window\"") == 3,
                         "3 calls waiting for their window: " + metric("callscheduler_calls_waiting", "reason=\"window\"")));
