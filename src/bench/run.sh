@@ -4,6 +4,10 @@
 #   bash src/bench/run.sh --no-build (measure the jar already in target/)
 #   bash src/bench/run.sh burst      (one phase: schedule, batch, burst, scattered or pacing; or active,
 #       10,000 calls in progress polled every 5 s, not in the default run: it takes about 3 minutes)
+#   bash src/bench/run.sh --no-build startup
+#       (start-up, not in the default run: 10 starts, about a minute; time to the first answer and RSS idle.
+#       BENCH_JAVA=/path/to/bin/java and BENCH_APP_OPTS pick the variant, e.g.
+#       BENCH_APP_OPTS=-XX:SharedArchiveFile=app-cds.jsa after packaging with -Dquarkus.package.jar.appcds.enabled=true)
 #   bash src/bench/run.sh --postgresql instances
 #       (10,000 due calls on 1, 2 and 3 instances sharing a PostgreSQL database; it packages with
 #       -Dquarkus.profile=postgresql into the same target/, replacing the H2 jar, so build again
