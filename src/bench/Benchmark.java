@@ -47,8 +47,9 @@ import java.util.regex.Pattern;
  * The phase {@code startup} starts the application 10 times, about a minute: 5 rounds of a first start on an
  * empty H2 file and a restart on the file it left. For each kind it prints the median, min and max of the time
  * from launching java to the first answer of GET /q/health/ready (which is its first 200: Quarkus opens the HTTP
- * port once start-up is done), RSS 2 s later, Quarkus' own "started in" and the time to stop on SIGTERM, with the
- * java, its options and the machine's load average. BENCH_PORT fixes the application's port (default: a free one).
+ * port once start-up is done), RSS 2 s later (and RssAnon, RSS less mapped files), Quarkus' own "started in" and
+ * the time to stop on SIGTERM, with the java, its options and the machine's load average. BENCH_PORT fixes the
+ * application's port (default: a free one).
  * <p>
  * The phase {@code instances} is run on its own, on the PostgreSQL build (run.sh --postgresql
  * instances): for 1, 2 and 3 instances sharing one database it measures 10,000 calls due at one
@@ -194,7 +195,8 @@ public class Benchmark {
      * then a restart on the file the first left behind, the usual case. Each start is timed from launching java to the
      * first answer of GET /q/health/ready (any status: the HTTP server is up) and to its first 200 (the database is
      * migrated and the dispatcher runs: what a readiness probe and a load balancer wait for), polling every 10 ms;
-     * RSS is /proc/PID/status VmRSS 2 s after that first 200, with no request in between. Then SIGTERM.
+     * RSS is /proc/PID/status VmRSS (and RssAnon, the part not mapped from files) 2 s after that first 200, with no
+     * request in between. Then SIGTERM.
      */
     static Map<String, Object> startup() throws Exception {
         Map<String, List<Long>> first = new HashMap<>();
@@ -223,7 +225,10 @@ public class Benchmark {
         return out;
     }
 
-    /** One start on {@code data}: adds its figures (first_answer_ms, ready_ms, rss_mb, started_in_ms, stop_ms) to {@code figures}. */
+    /**
+     * One start on {@code data}: adds its figures (first_answer_ms, ready_ms, rss_mb, rss_anon_mb, started_in_ms, stop_ms)
+     * to {@code figures}.
+     */
     static void timeStart(Path data, Map<String, List<Long>> figures) throws Exception {
         int port = Integer.parseInt(System.getenv().getOrDefault("BENCH_PORT", "0"));
         if (port == 0) {
@@ -255,7 +260,10 @@ public class Benchmark {
             figures.computeIfAbsent("first_answer_ms", k -> new ArrayList<>()).add((firstAnswer - launched) / 1_000_000);
             figures.computeIfAbsent("ready_ms", k -> new ArrayList<>()).add((ready - launched) / 1_000_000);
             Thread.sleep(2000);
-            figures.computeIfAbsent("rss_mb", k -> new ArrayList<>()).add(rssKb(app.pid()) / 1024);
+            figures.computeIfAbsent("rss_mb", k -> new ArrayList<>()).add(statusKb(app.pid(), "VmRSS") / 1024);
+            // Of which the process' own memory (heap, metaspace, code, stacks): RSS less mapped files such as an
+            // AppCDS archive or AOT cache, whose pages the kernel can share and drop.
+            figures.computeIfAbsent("rss_anon_mb", k -> new ArrayList<>()).add(statusKb(app.pid(), "RssAnon") / 1024);
             Matcher started = Pattern.compile("started in (\\d+)\\.(\\d{3})s").matcher(Files.readString(log));
             if (started.find()) {
                 figures.computeIfAbsent("started_in_ms", k -> new ArrayList<>())
@@ -268,7 +276,10 @@ public class Benchmark {
         }
     }
 
-    /** The status of a GET on 127.0.0.1:{@code port}, or 0 if nothing answers yet; a plain socket, to cost the app's cores little. */
+    /**
+     * The status of a GET on 127.0.0.1:{@code port}, or 0 if nothing answers yet; through a plain socket, to cost the
+     * application's cores little.
+     */
     static int statusOf(int port, String path) {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
             socket.setSoTimeout(5000);
@@ -282,13 +293,14 @@ public class Benchmark {
         }
     }
 
-    static long rssKb(long pid) throws IOException {
+    /** A figure in kB of /proc/PID/status: VmRSS, RssAnon, ... */
+    static long statusKb(long pid, String name) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith(name + ":")) {
                 return Long.parseLong(line.replaceAll("\\D", ""));
             }
         }
-        throw new IllegalStateException("no VmRSS for " + pid);
+        throw new IllegalStateException("no " + name + " for " + pid);
     }
 
     /** Median, min and max of each figure. */
