@@ -38,9 +38,18 @@ import java.util.regex.Pattern;
  * second (at most 100 expected) and the time from the first to the last (about 10 s).</li>
  * </ol>
  * Prints one JSON object. Needs only the JDK: run it with {@code java src/bench/Benchmark.java}
- * (or src/bench/run.sh, which packages first). Arguments pick phases (schedule, burst, scattered,
- * pacing; all by default); BENCH_APP_OPTS adds JVM options or -D settings to the application's command.
- * Talks to 127.0.0.1 only.
+ * (or src/bench/run.sh, which packages first). Arguments pick phases (schedule, batch, burst, scattered,
+ * pacing by default; active and startup on request); BENCH_APP_OPTS adds JVM options or -D settings to the
+ * application's command, and BENCH_JAVA names the java that runs it (default: the one running this program).
+ * The application runs in target/quarkus-app, as in the container image, so a relative path in BENCH_APP_OPTS
+ * (-XX:SharedArchiveFile=app-cds.jsa, -XX:AOTCache=app.aot) is relative to it. Talks to 127.0.0.1 only.
+ * <p>
+ * The phase {@code startup} starts the application 10 times, about a minute: 5 rounds of a first start on an
+ * empty H2 file and a restart on the file it left. For each kind it prints the median, min and max of the time
+ * from launching java to the first answer of GET /q/health/ready (which is its first 200: Quarkus opens the HTTP
+ * port once start-up is done), RSS 2 s later (and RssAnon, RSS less mapped files), Quarkus' own "started in" and
+ * the time to stop on SIGTERM, with the java, its options and the machine's load average. BENCH_PORT fixes the
+ * application's port (default: a free one).
  * <p>
  * The phase {@code instances} is run on its own, on the PostgreSQL build (run.sh --postgresql
  * instances): for 1, 2 and 3 instances sharing one database it measures 10,000 calls due at one
@@ -99,6 +108,11 @@ public class Benchmark {
     /** The rounds of the instances phases: 1, 2 and 3 instances, or BENCH_INSTANCES (for example "3" or "1,3"). */
     static final List<Integer> INSTANCES = java.util.Arrays.stream(
             System.getenv().getOrDefault("BENCH_INSTANCES", "1,2,3").split(",")).map(String::trim).map(Integer::valueOf).toList();
+    /** The java that runs the application: BENCH_JAVA, or the one running this benchmark. */
+    static final String JAVA = System.getenv().getOrDefault("BENCH_JAVA",
+            Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    /** Starts per file in the startup phase: one on an empty H2 file, then as many restarts on it. */
+    static final int STARTS = 5;
     static final Pattern DIALS_ACCEPTED = Pattern.compile(
             "^callscheduler_callapi_requests_seconds_count\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
     static final Pattern DIAL_TIMES = Pattern.compile(
@@ -114,10 +128,10 @@ public class Benchmark {
         }
         List<String> phases = args.length == 0 ? List.of("schedule", "batch", "burst", "scattered", "pacing") : List.of(args);
         for (String phase : phases) {
-            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "active", "instances", "instances-io",
-                    "large").contains(phase)) {
+            if (!List.of("schedule", "batch", "burst", "scattered", "pacing", "active", "startup", "instances",
+                    "instances-io", "large").contains(phase)) {
                 throw new IllegalArgumentException("unknown phase " + phase
-                        + ": schedule, batch, burst, scattered, pacing, active, large, instances or instances-io");
+                        + ": schedule, batch, burst, scattered, pacing, active, startup, large, instances or instances-io");
             }
         }
         if (phases.contains("large") && "postgresql".equals(System.getenv("BENCH_DB"))) {
@@ -148,6 +162,9 @@ public class Benchmark {
     static void onH2(List<String> phases) throws Exception {
         Map<String, Object> result = new HashMap<>();
         result.put("machine", machine());
+        if (phases.contains("startup")) {
+            result.put("startup", startup());
+        }
         if (phases.contains("schedule") || phases.contains("batch") || phases.contains("burst")
                 || phases.contains("scattered")) {
             Process app = startOnH2(List.of(), Path.of("target/benchmark-app.log"));
@@ -560,6 +577,143 @@ public class Benchmark {
         }
     }
 
+    /**
+     * (7) Start-up, {@link #STARTS} rounds of two starts each: the first on an empty H2 file (Flyway creates the schema),
+     * then a restart on the file the first left behind, the usual case. Each start is timed from launching java to the
+     * first answer of GET /q/health/ready (any status: the HTTP server is up) and to its first 200 (the database is
+     * migrated and the dispatcher runs: what a readiness probe and a load balancer wait for), polling every 10 ms;
+     * RSS is /proc/PID/status VmRSS (and RssAnon, the part not mapped from files) 2 s after that first 200, with no
+     * request in between. Then SIGTERM.
+     */
+    static Map<String, Object> startup() throws Exception {
+        Map<String, List<Long>> first = new HashMap<>();
+        Map<String, List<Long>> restart = new HashMap<>();
+        String loadBefore = loadAverage();
+        for (int round = 0; round < STARTS; round++) {
+            Path data = Files.createTempDirectory("startup-");
+            try {
+                timeStart(data, first);
+                timeStart(data, restart);
+            } finally {
+                try (var files = Files.walk(data)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("java", JAVA);
+        out.put("java_version", javaVersion());
+        out.put("jvm_options", System.getenv().getOrDefault("BENCH_APP_OPTS", "").trim());
+        out.put("rounds", STARTS);
+        out.put("first_start_on_empty_file", summary(first));
+        out.put("restart_on_existing_file", summary(restart));
+        out.put("load_average_before", loadBefore);
+        out.put("load_average_after", loadAverage());
+        return out;
+    }
+
+    /**
+     * One start on {@code data}: adds its figures (first_answer_ms, ready_ms, rss_mb, rss_anon_mb, started_in_ms, stop_ms)
+     * to {@code figures}.
+     */
+    static void timeStart(Path data, Map<String, List<Long>> figures) throws Exception {
+        int port = Integer.parseInt(System.getenv().getOrDefault("BENCH_PORT", "0"));
+        if (port == 0) {
+            port = freePorts(1).get(0);
+        }
+        Path log = Path.of("target/benchmark-startup-app.log");
+        long launched = System.nanoTime();
+        Process app = startApp(port, List.of("-Dquarkus.profile=prod", "-Dcall-scheduler.data-dir=" + data), log);
+        try {
+            long firstAnswer = -1;
+            long deadline = launched + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                if (!app.isAlive()) {
+                    throw new IllegalStateException("the application exited; see " + log);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the application did not become ready in 60 s; see " + log);
+                }
+                int status = statusOf(port, "/q/health/ready");
+                if (status > 0 && firstAnswer < 0) {
+                    firstAnswer = System.nanoTime();
+                }
+                if (status == 200) {
+                    break;
+                }
+                Thread.sleep(10);
+            }
+            long ready = System.nanoTime();
+            figures.computeIfAbsent("first_answer_ms", k -> new ArrayList<>()).add((firstAnswer - launched) / 1_000_000);
+            figures.computeIfAbsent("ready_ms", k -> new ArrayList<>()).add((ready - launched) / 1_000_000);
+            Thread.sleep(2000);
+            figures.computeIfAbsent("rss_mb", k -> new ArrayList<>()).add(statusKb(app.pid(), "VmRSS") / 1024);
+            // Of which the process' own memory (heap, metaspace, code, stacks): RSS less mapped files such as an
+            // AppCDS archive or AOT cache, whose pages the kernel can share and drop.
+            figures.computeIfAbsent("rss_anon_mb", k -> new ArrayList<>()).add(statusKb(app.pid(), "RssAnon") / 1024);
+            Matcher started = Pattern.compile("started in (\\d+)\\.(\\d{3})s").matcher(Files.readString(log));
+            if (started.find()) {
+                figures.computeIfAbsent("started_in_ms", k -> new ArrayList<>())
+                        .add(Long.parseLong(started.group(1)) * 1000 + Long.parseLong(started.group(2)));
+            }
+        } finally {
+            long stopping = System.nanoTime();
+            stop(List.of(app));
+            figures.computeIfAbsent("stop_ms", k -> new ArrayList<>()).add((System.nanoTime() - stopping) / 1_000_000);
+        }
+    }
+
+    /**
+     * The status of a GET on 127.0.0.1:{@code port}, or 0 if nothing answers yet; through a plain socket, to cost the
+     * application's cores little.
+     */
+    static int statusOf(int port, String path) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            return line == null ? 0 : Integer.parseInt(line.split(" ")[1]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** A figure in kB of /proc/PID/status: VmRSS, RssAnon, ... */
+    static long statusKb(long pid, String name) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith(name + ":")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IllegalStateException("no " + name + " for " + pid);
+    }
+
+    /** Median, min and max of each figure. */
+    static Map<String, Object> summary(Map<String, List<Long>> figures) {
+        Map<String, Object> out = new HashMap<>();
+        figures.forEach((name, values) -> {
+            List<Long> sorted = new ArrayList<>(values);
+            Collections.sort(sorted);
+            out.put(name, Map.of("median", sorted.get(sorted.size() / 2), "min", sorted.get(0),
+                    "max", sorted.get(sorted.size() - 1)));
+        });
+        return out;
+    }
+
+    /** The version of {@link #JAVA}, from its release file. */
+    static String javaVersion() throws IOException {
+        Path release = Path.of(JAVA).toRealPath().getParent().getParent().resolve("release");
+        if (Files.exists(release)) {
+            Matcher m = Pattern.compile("JAVA_VERSION=\"([^\"]+)\"").matcher(Files.readString(release));
+            if (m.find()) {
+                return m.group(1);
+            }
+        }
+        return "?";
+    }
+
     /** A value of /q/metrics (Prometheus text), by the start of its line. */
     static double metricValue(String metrics, String name) {
         for (String line : metrics.split("\n")) {
@@ -593,9 +747,12 @@ public class Benchmark {
         return app;
     }
 
-    /** Starts the packaged application on {@code port} with the benchmark's settings, {@code settings} and BENCH_APP_OPTS. */
+    /**
+     * Starts the packaged application on {@code port} with the benchmark's settings, {@code settings} and BENCH_APP_OPTS,
+     * on BENCH_JAVA.
+     */
     static Process startApp(int port, List<String> settings, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(JAVA,
                 "-Dquarkus.http.port=" + port,
                 "-Dcall-scheduler.simulator.latency=50ms",
                 "-Dcall-scheduler.simulator.step=2s",
@@ -606,8 +763,12 @@ public class Benchmark {
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));
         }
-        command.addAll(List.of("-jar", JAR.toString()));
-        Process app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // From its own folder, as in the image (/deployments) and as the AppCDS and AOT cache files expect: they hold
+        // the class path as it was when they were written (quarkus-run.jar), and relative paths in BENCH_APP_OPTS
+        // (-XX:SharedArchiveFile=app-cds.jsa) are relative to it.
+        command.addAll(List.of("-jar", JAR.getFileName().toString()));
+        Process app = new ProcessBuilder(command).directory(JAR.getParent().toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(app::destroyForcibly));
         return app;
     }

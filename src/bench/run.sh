@@ -9,6 +9,10 @@
 #       with 10,000 calls in progress; the bytes per call and the memory. About 15 minutes. BENCH_LARGE_CALLS and
 #       BENCH_LARGE_HEAP change the 2,000,000 and the -Xmx256m. With --postgresql: the same on PostgreSQL, in the
 #       database of the instances phase, whose tables it empties)
+#   bash src/bench/run.sh --no-build startup
+#       (start-up, not in the default run: 10 starts, about a minute; time to the first answer and RSS idle.
+#       BENCH_JAVA=/path/to/bin/java and BENCH_APP_OPTS pick the variant, e.g.
+#       BENCH_APP_OPTS=-XX:SharedArchiveFile=app-cds.jsa after packaging with -Dquarkus.package.jar.appcds.enabled=true)
 #   bash src/bench/run.sh --postgresql instances
 #       (10,000 due calls on 1, 2 and 3 instances sharing a PostgreSQL database; it packages with
 #       -Dquarkus.profile=postgresql into the same target/, replacing the H2 jar, so build again

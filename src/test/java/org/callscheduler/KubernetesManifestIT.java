@@ -80,6 +80,25 @@ class KubernetesManifestIT {
         }
     }
 
+    /**
+     * The image's run-java.sh gives the heap JAVA_MAX_MEM_RATIO percent of the memory limit: that heap must be the one
+     * the large benchmark ran with (-Xmx256m), and the limit above the 605 MB it peaked at.
+     */
+    @Test
+    void theHeapIsTheOneMeasuredAndTheLimitAboveThePeakMeasured() {
+        int ratio = stream(container.path("env"))
+                .filter(variable -> "JAVA_MAX_MEM_RATIO".equals(variable.path("name").asText()))
+                .mapToInt(variable -> Integer.parseInt(variable.path("value").asText()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no JAVA_MAX_MEM_RATIO"));
+        String limit = container.at("/resources/limits/memory").asText();
+        assertTrue(limit.endsWith("Mi"), "memory limit in Mi: " + limit);
+        long limitMb = Long.parseLong(limit.substring(0, limit.length() - 2));
+        long heapMb = limitMb * ratio / 100;
+        assertTrue(heapMb >= 240 && heapMb <= 272, "heap " + heapMb + " MB (" + ratio + "% of " + limit + ")");
+        assertTrue(limitMb * 1024 * 1024 >= 605L * 1000 * 1000 * 6 / 5, "limit " + limit + " leaves 20% above 605 MB");
+    }
+
     @Test
     void settingsComeFromTheConfigMapAndCredentialsFromTheSecret() {
         assertTrue(stream(container.path("envFrom"))

@@ -1037,10 +1037,13 @@ class DispatchStore {
                     }
                 }
             }
-            try (PreparedStatement due = connection.prepareStatement("SELECT CASE WHEN EXISTS (SELECT 1 FROM"
-                    + " scheduled_calls o WHERE o.phone_number = c.phone_number AND o.status = 'in-progress')"
-                    + " THEN 'number_busy' ELSE 'pacing' END, COUNT(*) FROM scheduled_calls c"
-                    + " WHERE c.status = 'pending' AND c.next_attempt_at <= ? AND c.claim_token IS NULL GROUP BY 1")) {
+            // The reason in a derived table: H2 refuses a GROUP BY 1 over the correlated subquery ("C.PHONE_NUMBER
+            // must be in the GROUP BY list") as soon as a call is due.
+            try (PreparedStatement due = connection.prepareStatement("SELECT reason, COUNT(*) FROM (SELECT CASE WHEN"
+                    + " EXISTS (SELECT 1 FROM scheduled_calls o WHERE o.phone_number = c.phone_number"
+                    + " AND o.status = 'in-progress') THEN 'number_busy' ELSE 'pacing' END AS reason"
+                    + " FROM scheduled_calls c WHERE c.status = 'pending' AND c.next_attempt_at <= ?"
+                    + " AND c.claim_token IS NULL) due GROUP BY reason")) {
                 due.setObject(1, utc(now));
                 try (ResultSet rows = due.executeQuery()) {
                     while (rows.next()) {
