@@ -119,6 +119,8 @@ public class Benchmark {
             "^callscheduler_callapi_requests_seconds_(count|sum)\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
     /** The application that serves the Call API simulator the benchmark reads. */
     static String base;
+    /** The process of {@link #base}, when the benchmark started it on H2 (for its CPU time). */
+    static Process baseApp;
 
     public static void main(String[] args) throws Exception {
         if (!Files.exists(JAR)) {
@@ -196,6 +198,7 @@ public class Benchmark {
             // Simulated calls last three minutes (three steps of a minute), so all 10,000 stay in progress.
             Process app = startOnH2(List.of("-Dcall-scheduler.simulator.step=60s"),
                     Path.of("target/benchmark-active-app.log"));
+            baseApp = app;
             try {
                 result.put("active_10000_polled_every_5s", active());
             } finally {
@@ -217,8 +220,13 @@ public class Benchmark {
     static Map<String, Object> active() throws Exception {
         Burst burst = scheduleBurst(List.of(base), Duration.ofSeconds(25));
         Map<Long, List<Instant>> received = awaitDialled(burst.ids(), burst.due().plusSeconds(120));
+        double asksBefore = statusRequests(get(base + "/q/metrics"));
+        long cpuBefore = cpuMillis(baseApp);
+        long startNanos = System.nanoTime();
         Thread.sleep(90_000);
         String metrics = get(base + "/q/metrics");
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        long cpu = cpuMillis(baseApp) - cpuBefore;
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("calls_dialled", received.size());
         HttpResponse<Void> inProgress = HTTP.send(HttpRequest.newBuilder(
@@ -228,7 +236,36 @@ public class Benchmark {
         out.put("poll_lateness_ms_p99", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds{quantile=\"0.99\"}"));
         out.put("poll_lateness_ms_max", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds_max"));
         out.put("calls_asked_again", metricValue(metrics, "callscheduler_poll_call_lateness_seconds_count"));
+        out.put("status_requests_per_second", round((statusRequests(metrics) - asksBefore) / seconds));
+        // CPU of the application (poller, REST client and the simulator it serves) over the 90 s, in cores.
+        out.put("app_cpu_cores", cpu < 0 ? "?" : round(cpu / 1000.0 / seconds * 100) / 100.0);
+        out.put("load_average", loadAverage());
         return out;
+    }
+
+    /** Status requests to the Call API so far, whatever their outcome. */
+    static double statusRequests(String metrics) {
+        double total = 0;
+        Matcher m = Pattern.compile("^callscheduler_callapi_requests_seconds_count\\{([^}]*)\\}\\s+(\\S+)",
+                Pattern.MULTILINE).matcher(metrics);
+        while (m.find()) {
+            if (m.group(1).contains("operation=\"status\"")) {
+                total += Double.parseDouble(m.group(2));
+            }
+        }
+        return total;
+    }
+
+    /** User and system CPU time of {@code process} so far (Linux /proc), or -1 where it cannot be read. */
+    static long cpuMillis(Process process) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // utime and stime, fields 14 and 15 of stat, in clock ticks of 10 ms.
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     static final int LARGE = Integer.parseInt(System.getenv().getOrDefault("BENCH_LARGE_CALLS", "2000000"));

@@ -3,14 +3,16 @@ package org.callscheduler.dispatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,39 +27,65 @@ import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
 
 /**
- * Follows in-progress calls: asks the Call API for each one's status once an interval, the requests spread evenly
- * over most of the interval and at most {@code max-in-flight} at once, and records what changed as the answers
- * come. A call with no final status after {@code max-duration} is failed.
+ * Follows in-progress calls: asks the Call API for each one's status once an interval, each call at its own time
+ * (so the requests are spread over the interval), at most {@code max-in-flight} at once, and records what changed
+ * as the answers come. A call with no final status after {@code max-duration} is failed.
  * <p>
- * On SIGTERM a poll in progress asks no more, waits up to {@link #STOP_WAIT} for the answers out, records
- * them, and ends before the application goes on stopping; no poll starts after it. (The requests still out
- * are ended by {@link CallApiClient}, which closes its connections once the jobs have stopped.)
+ * The schedule is kept in memory. The in-progress calls are read in full once an interval (which also drops the
+ * calls no longer in progress); every tick in between reads only the calls that went into progress since the last
+ * read. The poller runs as one loop of ticks, started by the scheduler (and started again a second later if it
+ * fails): a tick that ran past the scheduler's next check would otherwise make it skip that check, and leave the
+ * calls due in the gap a whole tick late.
+ * <p>
+ * On SIGTERM the poller asks no more, waits up to {@link #STOP_WAIT} for the answers out, records them, and ends
+ * before the application goes on stopping; no poll starts after it. (The requests still out are ended by
+ * {@link CallApiClient}, which closes its connections once the jobs have stopped.)
  */
 @ApplicationScoped
 public class CallPollJob {
 
     /** How long a poll stopped by SIGTERM waits for the answers already asked for. */
     static final Duration STOP_WAIT = Duration.ofSeconds(1);
+    /**
+     * How far before the last read a read of the calls newly in progress looks (by dialled_at), so that a dial
+     * recorded shortly before its transaction committed is still found; an older one is found by the next full read.
+     */
+    static final Duration NEW_CALLS_OVERLAP = Duration.ofSeconds(2);
     private static final long WAIT_STEP_MILLIS = 50;
-    /** The share of the interval over which a poll's requests are spread. */
+    /** The share of the interval over which calls not asked about yet are spread. */
     private static final long SPREAD_PERCENT = 80;
-    /** The slowest a poll asks: a few calls are asked about at once. */
+    /** The slowest a poll of every call asks: a few calls are asked about at once. */
     private static final long MIN_RATE = 200;
-    /** How often a poll records the answers it has. */
+    /** How often the poller records the answers it has. */
     private static final Duration RECORD_EVERY = Duration.ofMillis(500);
 
     private final DispatchStore store;
     private final CallApiClient api;
     private final PollConfig config;
-    private final long answerWaitMillis;
-
     private final DispatchMetrics metrics;
+    private final long answerWaitMillis;
+    private final long interval;
+    private final long tick;
 
-    /** When each in-progress call is to be asked about next. */
+    /** Each in-progress call as last read or recorded, and when it is to be asked about next. */
     private final Map<Long, Plan> plans = new ConcurrentHashMap<>();
+    /** One permit for each status request that may be out; a request holds one until it is answered. */
+    private final Semaphore permits;
+    /** Answers not recorded yet. */
+    private final ConcurrentLinkedQueue<StatusReport> reports = new ConcurrentLinkedQueue<>();
+    private final Map<ActiveCall, String> unknown = new ConcurrentHashMap<>();
 
-    /** Held by the poll in progress. */
+    /** When the in-progress calls were last read in full (System.nanoTime), and whether they have been. */
+    private long lastFullRead;
+    private boolean readInFull;
+    /** When the in-progress calls were last read at all (the database's clock, as dialled_at). */
+    private Instant lastRead;
+    private long lastRecord = System.nanoTime();
+
+    /** Held by a tick or a poll of every call. */
     private final ReentrantLock running = new ReentrantLock();
+    /** Held by the loop of ticks while it runs. */
+    private final ReentrantLock looping = new ReentrantLock();
     private volatile boolean stopping;
 
     CallPollJob(DispatchStore store, CallApiClient api, PollConfig config, CallApiConfig apiConfig, DispatchMetrics metrics) {
@@ -71,21 +99,41 @@ public class CallPollJob {
             throw new IllegalStateException("call-scheduler.poll.tick (" + config.tick()
                     + ") must be more than 0 and no longer than call-scheduler.poll.interval (" + config.interval() + ")");
         }
+        this.interval = config.interval().toNanos();
+        this.tick = config.tick().toNanos();
+        this.permits = new Semaphore(config.maxInFlight());
     }
 
+    /** Starts the loop of ticks, which runs until SIGTERM; if it fails, the next check starts it again. */
     @Scheduled(identity = "call-poll", every = "{call-scheduler.poll.tick}", delayed = "{call-scheduler.poll.tick}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void scheduledPoll(ScheduledExecution execution) {
-        if (config.enabled()) {
+        if (!config.enabled() || !looping.tryLock()) {
+            return;
+        }
+        try {
             metrics.pollStarted(Duration.between(execution.getScheduledFireTime(), Instant.now()));
-            pollDue();
+            while (!stopping) {
+                pollDue();
+            }
+            // SIGTERM: the answers out are recorded now. (After a failure they are left to the next loop.)
+            running.lock();
+            try {
+                settle();
+            } finally {
+                running.unlock();
+            }
+        } finally {
+            looping.unlock();
         }
     }
 
     /**
-     * Asks about the in-progress calls due before the next tick, each at its own time: one interval after it was
-     * last asked. A call not asked yet (just dialled, or found after a restart) gets a time spread over the interval,
-     * so that a burst of dials does not come back as a burst of status requests.
+     * One tick: reads the in-progress calls (in full once an interval, otherwise only those new since the last
+     * read), then asks about each call due before the tick ends at its own time, one interval after it was last
+     * asked. A call not asked yet (just dialled, or found after a restart) gets a time spread over the interval, so
+     * that a burst of dials does not come back as a burst of status requests. Returns at the end of the tick,
+     * without waiting for the last answers: the next tick records them.
      *
      * @return the number of calls asked about
      */
@@ -94,8 +142,7 @@ public class CallPollJob {
     }
 
     /**
-     * Asks the Call API once about every in-progress call (up to the batch size) and records the
-     * answers.
+     * Asks the Call API once about every in-progress call (up to the batch size), and records the answers.
      *
      * @return the number of calls asked about
      */
@@ -106,34 +153,97 @@ public class CallPollJob {
     private int locked(boolean all) {
         running.lock();
         try {
-            return stopping ? 0 : pollOnce(all);
+            return stopping ? 0 : all ? pollAll() : pollTick();
         } finally {
             running.unlock();
         }
     }
 
-    /** On SIGTERM, before the datasource and the REST client close: stops polling, and waits for a poll in progress. */
+    /** On SIGTERM, before the datasource and the REST client close: stops polling, and waits for the poller to end. */
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
         try {
-            if (running.tryLock(STOP_WAIT.toMillis() + 2000, TimeUnit.MILLISECONDS)) {
-                running.unlock();
-            } else {
-                Log.warn("Status poll still running after SIGTERM; stopping without it");
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT.toMillis() + 2000);
+            if (looping.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                looping.unlock();
+                if (running.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    running.unlock();
+                    return;
+                }
             }
+            Log.warn("Status poll still running after SIGTERM; stopping without it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** When a call is to be asked about next (System.nanoTime), and whether it has been asked before. */
-    private record Plan(long at, boolean repeat) {
+    /** An in-progress call, when it is to be asked about next (System.nanoTime), and whether it has been asked. */
+    private record Plan(ActiveCall call, long at, boolean repeat) {
     }
 
-    private record Ask(ActiveCall call, long at, boolean repeat) {
+    private int pollTick() {
+        long start = System.nanoTime();
+        long end = start + tick;
+        if (!readInFull || start - lastFullRead >= interval) {
+            readAll(start);
+        } else {
+            Instant now = DispatchStore.now();
+            add(store.listActiveSince(lastRead.minus(NEW_CALLS_OVERLAP), config.batchSize()), start);
+            lastRead = now;
+        }
+        List<Plan> due = new ArrayList<>();
+        for (Plan plan : plans.values()) {
+            if (plan.at() - end <= 0) {
+                due.add(plan);
+            }
+        }
+        due.sort(Comparator.comparingLong(Plan::at));
+        int asked = 0;
+        for (Plan plan : due) {
+            if (!waitUntil(plan.at()) || !permitToAsk()) {
+                return asked;
+            }
+            if (ask(plan.call(), plan.at(), plan.repeat())) {
+                asked++;
+            } else {
+                permits.release();
+            }
+        }
+        waitUntil(end);
+        record();
+        return asked;
     }
 
-    private int pollOnce(boolean all) {
+    private int pollAll() {
+        long start = System.nanoTime();
+        readAll(start);
+        List<Plan> all = new ArrayList<>(plans.values());
+        all.sort(Comparator.comparingLong(plan -> plan.call().dialledAt() == null ? 0 : plan.call().dialledAt().toEpochMilli()));
+        int asked = 0;
+        if (!all.isEmpty()) {
+            // Every call now, evenly over most of the interval (a few calls at once: at least 200 a second).
+            long spacing = Math.min(interval * SPREAD_PERCENT / 100 / all.size(), 1_000_000_000L / MIN_RATE);
+            for (Plan plan : all) {
+                long at = start + asked * spacing;
+                if (!waitUntil(at) || !permitToAsk()) {
+                    break;
+                }
+                if (ask(plan.call(), at, plan.repeat())) {
+                    asked++;
+                } else {
+                    permits.release();
+                }
+            }
+        }
+        settle();
+        return asked;
+    }
+
+    /**
+     * Fails the calls past their max-duration, reads every in-progress call, and drops the plans of the calls no
+     * longer in progress.
+     */
+    private void readAll(long start) {
         Instant now = DispatchStore.now();
         int stale = store.failStale(now.minus(config.maxDuration()),
                 "status timeout: no final status from the Call API within " + config.maxDuration(), now);
@@ -142,101 +252,137 @@ public class CallPollJob {
                     config.maxDuration());
         }
         List<ActiveCall> active = store.listActive(config.batchSize());
-        plans.keySet().retainAll(active.stream().map(ActiveCall::id).collect(Collectors.toSet()));
-        if (active.isEmpty()) {
-            return 0;
+        Set<Long> ids = new HashSet<>(active.size() * 2);
+        for (ActiveCall call : active) {
+            ids.add(call.id());
         }
-        long start = System.nanoTime();
-        long interval = config.interval().toNanos();
-        List<Ask> asks = new ArrayList<>();
-        if (all) {
-            // Every call now, evenly over most of the interval (a few calls at once: at least 200 a second).
-            long spacing = Math.min(interval * SPREAD_PERCENT / 100 / active.size(), 1_000_000_000L / MIN_RATE);
-            for (ActiveCall call : active) {
-                Plan plan = plans.get(call.id());
-                asks.add(new Ask(call, start + asks.size() * spacing, plan != null && plan.repeat()));
-            }
-        } else {
-            long fresh = active.stream().filter(call -> !plans.containsKey(call.id())).count();
-            long freshSpacing = fresh == 0 ? 0 : interval * SPREAD_PERCENT / 100 / fresh;
-            long next = start;
-            for (ActiveCall call : active) {
-                Plan plan = plans.get(call.id());
-                if (plan == null) {
-                    plan = new Plan(next, false);
-                    next += freshSpacing;
-                    plans.put(call.id(), plan);
-                }
-                if (plan.at() - start <= config.tick().toNanos()) {
-                    asks.add(new Ask(call, plan.at(), plan.repeat()));
-                }
-            }
-            asks.sort(java.util.Comparator.comparingLong(Ask::at));
-        }
-        // Each request holds a permit until it is answered: holding them all again means every answer is in.
-        Semaphore permits = new Semaphore(config.maxInFlight());
-        ConcurrentLinkedQueue<StatusReport> reports = new ConcurrentLinkedQueue<>();
-        Map<ActiveCall, String> unknown = new ConcurrentHashMap<>();
-        int asked = 0;
-        long lastRecord = start;
-        for (Ask ask : asks) {
-            if (!waitUntil(ask.at()) || !permitToAsk(permits)) {
-                break;
-            }
-            asked++;
-            long askedAt = System.nanoTime();
-            if (ask.repeat()) {
-                metrics.callAsked(askedAt - ask.at());
-            }
-            // Next time one interval on from now: a call asked late is not asked twice in a row to catch up.
-            plans.put(ask.call().id(), new Plan(Math.max(ask.at(), askedAt - interval / 10) + interval, true));
-            ActiveCall call = ask.call();
-            api.status(call.callApiId()).subscribe().with(outcome -> {
-                if (outcome instanceof StatusOutcome.Known known) {
-                    reports.add(new StatusReport(call, known.progress()));
-                } else if (outcome instanceof StatusOutcome.Unknown missing) {
-                    unknown.put(call, missing.reason());
-                } else {
-                    Log.debugf("Call %d: no status this time: %s", call.id(), ((StatusOutcome.Unavailable) outcome).reason());
-                }
-                permits.release();
-            });
-            if (System.nanoTime() - lastRecord >= RECORD_EVERY.toNanos()) {
-                // A long poll records as it goes: a call's new status shows within a second.
-                record(reports, unknown);
-                lastRecord = System.nanoTime();
-            }
-        }
-        if (!allAnswered(permits, System.currentTimeMillis() + answerWaitMillis)) {
-            Log.warnf("Status poll: %d of %d answers still missing%s; recording the others",
-                    config.maxInFlight() - permits.availablePermits(), asked, stopping ? " at SIGTERM" : "");
-        }
-        record(reports, unknown);
-        return asked;
+        plans.keySet().retainAll(ids);
+        add(active, start);
+        readInFull = true;
+        lastFullRead = start;
+        lastRead = now;
     }
 
-    /** Records the answers received so far, and takes them off the queues. */
-    private void record(ConcurrentLinkedQueue<StatusReport> reports, Map<ActiveCall, String> unknown) {
+    /**
+     * Takes in calls just read: a call not planned yet gets a time spread over most of the interval from
+     * {@code start}; a planned one keeps its time and takes the row as read (the database has the latest status).
+     */
+    private void add(List<ActiveCall> active, long start) {
+        long fresh = 0;
+        for (ActiveCall call : active) {
+            if (!plans.containsKey(call.id())) {
+                fresh++;
+            }
+        }
+        long spacing = fresh == 0 ? 0 : interval * SPREAD_PERCENT / 100 / fresh;
+        long next = start;
+        for (ActiveCall call : active) {
+            Plan plan = plans.get(call.id());
+            if (plan == null) {
+                if (plans.size() < config.batchSize()) {
+                    plans.put(call.id(), new Plan(call, next, false));
+                    next += spacing;
+                }
+            } else if (!plan.call().equals(call)) {
+                plans.put(call.id(), new Plan(call, plan.at(), plan.repeat()));
+            }
+        }
+    }
+
+    /**
+     * Sends one status request (its permit taken), and plans the next one interval on from now: a call asked late
+     * is not asked twice in a row to catch up.
+     *
+     * @return false if the call is no longer followed (nothing was sent)
+     */
+    private boolean ask(ActiveCall call, long at, boolean repeat) {
+        long askedAt = System.nanoTime();
+        if (plans.replace(call.id(), new Plan(call, Math.max(at, askedAt - interval / 10) + interval, true)) == null) {
+            return false;
+        }
+        if (repeat) {
+            metrics.callAsked(askedAt - at);
+        }
+        api.status(call.callApiId()).subscribe().with(outcome -> {
+            if (outcome instanceof StatusOutcome.Known known) {
+                reports.add(new StatusReport(call, known.progress()));
+            } else if (outcome instanceof StatusOutcome.Unknown missing) {
+                unknown.put(call, missing.reason());
+            } else {
+                Log.debugf("Call %d: no status this time: %s", call.id(), ((StatusOutcome.Unavailable) outcome).reason());
+            }
+            permits.release();
+        });
+        if (askedAt - lastRecord >= RECORD_EVERY.toNanos()) {
+            // Answers are recorded as they come: a call's new status shows within a second.
+            record();
+        }
+        return true;
+    }
+
+    /** Waits for the answers out (up to {@link #STOP_WAIT} after SIGTERM), and records them. */
+    private void settle() {
+        int out = config.maxInFlight() - permits.availablePermits();
+        if (!allAnswered(System.currentTimeMillis() + answerWaitMillis)) {
+            Log.warnf("Status poll: %d of %d answers still missing%s; recording the others",
+                    config.maxInFlight() - permits.availablePermits(), out, stopping ? " at SIGTERM" : "");
+        }
+        record();
+    }
+
+    /**
+     * Records the answers received so far, and takes them off the queues; a call that ended is no longer followed,
+     * one that goes on is followed with its new status.
+     */
+    private void record() {
+        lastRecord = System.nanoTime();
         List<StatusReport> batch = new ArrayList<>();
         for (StatusReport report; (report = reports.poll()) != null;) {
             batch.add(report);
         }
         if (!batch.isEmpty()) {
             store.recordStatuses(batch, DispatchStore.now());
+            for (StatusReport report : batch) {
+                ActiveCall call = report.call();
+                String word = report.progress().word();
+                if (report.progress().isFinal()) {
+                    plans.computeIfPresent(call.id(), (id, plan) -> sameDial(plan, call) ? null : plan);
+                } else if (!word.equals(call.callStatus())) {
+                    plans.computeIfPresent(call.id(), (id, plan) -> sameDial(plan, call)
+                            ? new Plan(withStatus(plan.call(), word), plan.at(), plan.repeat())
+                            : plan);
+                }
+            }
         }
         for (ActiveCall call : List.copyOf(unknown.keySet())) {
             String reason = unknown.remove(call);
+            plans.computeIfPresent(call.id(), (id, plan) -> sameDial(plan, call) ? null : plan);
             if (store.failActive(call, reason, DispatchStore.now())) {
                 Log.warnf("Call %d failed: %s", call.id(), reason);
             }
         }
     }
 
-    /** Waits until {@code nanoTime}: false once SIGTERM has come. */
+    private static boolean sameDial(Plan plan, ActiveCall call) {
+        return plan.call().callApiId().equals(call.callApiId());
+    }
+
+    private static ActiveCall withStatus(ActiveCall call, String callStatus) {
+        return new ActiveCall(call.id(), call.callApiId(), callStatus, call.attempts(), call.dialledAt(), call.retryOn(),
+                call.retryMax(), call.retryDelaySeconds(), call.retriedOutcomes(), call.expiresAt());
+    }
+
+    /** Waits until {@code nanoTime}, recording the answers meanwhile: false once SIGTERM has come. */
     private boolean waitUntil(long nanoTime) {
         try {
             for (long left; !stopping && (left = nanoTime - System.nanoTime()) > 0;) {
-                TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(WAIT_STEP_MILLIS)));
+                if (System.nanoTime() - lastRecord >= RECORD_EVERY.toNanos()) {
+                    record();
+                    continue;
+                }
+                long untilRecord = lastRecord + RECORD_EVERY.toNanos() - System.nanoTime();
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, Math.min(Math.min(left, untilRecord),
+                        TimeUnit.MILLISECONDS.toNanos(WAIT_STEP_MILLIS))));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -246,7 +392,7 @@ public class CallPollJob {
     }
 
     /** Takes a permit to ask about one more call: false once SIGTERM has come. */
-    private boolean permitToAsk(Semaphore permits) {
+    private boolean permitToAsk() {
         try {
             while (!stopping) {
                 if (permits.tryAcquire(WAIT_STEP_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -265,7 +411,7 @@ public class CallPollJob {
      *
      * @return whether every answer is in
      */
-    private boolean allAnswered(Semaphore permits, long deadline) {
+    private boolean allAnswered(long deadline) {
         int all = config.maxInFlight();
         long until = deadline;
         boolean stopSeen = false;
@@ -277,6 +423,7 @@ public class CallPollJob {
                     until = Math.min(until, now + STOP_WAIT.toMillis());
                 }
                 if (permits.tryAcquire(all, Math.max(0, Math.min(WAIT_STEP_MILLIS, until - now)), TimeUnit.MILLISECONDS)) {
+                    permits.release(all);
                     return true;
                 }
                 if (System.currentTimeMillis() >= until) {

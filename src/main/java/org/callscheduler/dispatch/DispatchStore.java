@@ -786,15 +786,35 @@ class DispatchStore {
 
     // ---- following in-progress calls
 
+    private static final String ACTIVE_COLUMNS = "SELECT id, call_api_id, call_status, attempts, dialled_at, retry_on,"
+            + " retry_max, retry_delay_seconds, retried_outcomes, expires_at FROM scheduled_calls";
+
     /** In-progress calls to ask the Call API about, the longest-running first. */
     @Transactional
     List<ActiveCall> listActive(int limit) {
+        return listActive(ACTIVE_COLUMNS + " WHERE status = 'in-progress' ORDER BY status, dialled_at LIMIT ?", null,
+                limit);
+    }
+
+    /**
+     * In-progress calls dialled at or after {@code since}, the longest-running first: the calls that went into
+     * progress since an earlier read, through the (status, dialled_at) index.
+     */
+    @Transactional
+    List<ActiveCall> listActiveSince(Instant since, int limit) {
+        return listActive(ACTIVE_COLUMNS + " WHERE status = 'in-progress' AND dialled_at >= ?"
+                + " ORDER BY status, dialled_at LIMIT ?", since, limit);
+    }
+
+    private List<ActiveCall> listActive(String sql, Instant since, int limit) {
         List<ActiveCall> active = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement select = connection.prepareStatement("SELECT id, call_api_id, call_status, attempts,"
-                        + " dialled_at, retry_on, retry_max, retry_delay_seconds, retried_outcomes, expires_at"
-                        + " FROM scheduled_calls WHERE status = 'in-progress' ORDER BY status, dialled_at LIMIT ?")) {
-            select.setInt(1, limit);
+                PreparedStatement select = connection.prepareStatement(sql)) {
+            int i = 1;
+            if (since != null) {
+                select.setObject(i++, utc(since));
+            }
+            select.setInt(i, limit);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     active.add(new ActiveCall(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getInt(4),

@@ -18,14 +18,17 @@ public interface PollConfig {
     Duration interval();
 
     /**
-     * How often the poller looks for calls due to be asked about; each is then asked at its own time, one interval
-     * after the last time. No longer than the interval.
+     * How often the poller reads the calls newly in progress (all of them are read once an interval); each call is
+     * asked at its own time, one interval after the last time. No longer than the interval.
      */
     @WithDefault("1s")
     Duration tick();
 
-    /** Most status requests waiting for the Call API at once. */
-    @WithDefault("64")
+    /**
+     * Most status requests waiting for the Call API at once. Following 10,000 calls every 5 s is 2,000 requests a
+     * second; at 50 ms an answer that is about 100 out at once, so 256 leaves room for a slower answer or a pause.
+     */
+    @WithDefault("256")
     int maxInFlight();
 
     /** Most in-progress calls asked about in one poll (the longest-running first). */
