@@ -6,7 +6,7 @@
 #       10,000 calls in progress polled every 5 s, not in the default run: it takes about 3 minutes)
 #   bash src/bench/run.sh large      (a year of calls: 2,000,000 stored through the batch API into a fresh H2 file
 #       by an app with -Xmx256m, then read latencies while 200 calls a second are scheduled and dialled, and again
-#       with 10,000 calls in progress; the bytes per call and the memory. About 15 minutes. BENCH_LARGE_CALLS and
+#       with 10,000 calls in progress; the bytes per call and the memory. About 8 minutes. BENCH_LARGE_CALLS and
 #       BENCH_LARGE_HEAP change the 2,000,000 and the -Xmx256m. With --postgresql: the same on PostgreSQL, in the
 #       database of the instances phase, whose tables it empties)
 #   bash src/bench/run.sh --no-build startup
