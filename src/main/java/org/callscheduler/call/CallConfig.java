@@ -43,6 +43,13 @@ public interface CallConfig {
     @WithDefault("10000")
     int countCap();
 
+    /**
+     * How long the page's counts per status are shared by the requests that ask for them (every open page does at
+     * each refresh, every 3 s); 0 counts on every request.
+     */
+    @WithDefault("1s")
+    Duration countSharing();
+
     /** The outcome retry of a call that gives none. */
     Retry retry();
 

@@ -517,10 +517,22 @@ public class CallService {
     }
 
     /**
-     * The page's counts, each up to the count cap ("10000+" past it): by status, and under the key "" all calls.
+     * The page's counts, each up to the count cap ("10000+" past it): by status, and under the key "" all calls;
+     * shared for {@code count-sharing} by the requests that ask.
      */
     @Transactional
     public Map<String, String> countTextsByStatus() {
+        SharedCounts shared = sharedCounts;
+        if (shared == null) {
+            shared = new SharedCounts(java.time.Clock.systemUTC(), config.countSharing());
+            sharedCounts = shared;
+        }
+        return shared.get(this::countTexts);
+    }
+
+    private volatile SharedCounts sharedCounts;
+
+    private Map<String, String> countTexts() {
         Map<String, String> texts = new java.util.LinkedHashMap<>();
         long all = 0;
         boolean capped = false;
