@@ -22,6 +22,7 @@ import org.callscheduler.provider.CallApiConfig;
 import org.callscheduler.provider.StatusOutcome;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
@@ -159,8 +160,24 @@ public class CallPollJob {
         }
     }
 
-    /** On SIGTERM, before the datasource and the REST client close: stops polling, and waits for the poller to end. */
+    /**
+     * On SIGTERM, before Quarkus waits for the HTTP requests in progress to finish: polling stops. With the built-in
+     * simulator every status request goes to this very server, and a poller that kept asking kept that wait going.
+     */
+    void stopBeforeTheHttpDrain(@Observes ShutdownDelayInitiatedEvent event) {
+        stop();
+    }
+
+    /** On SIGTERM, before the datasource and the REST client close, if polling has not stopped yet. */
     void stop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    /** Stops polling, and waits for the poller to end. */
+    private void stop() {
+        if (stopping) {
+            return;
+        }
         stopping = true;
         try {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT.toMillis() + 2000);

@@ -19,6 +19,7 @@ import org.callscheduler.call.CallScheduled;
 import org.callscheduler.provider.CallApiClient;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -89,13 +90,29 @@ public class DispatchJob {
         wakeAt(Instant.now());
     }
 
-    /** On SIGTERM; this runs before the datasource closes, so the dispatcher can still record what it did. */
+    /**
+     * On SIGTERM, before Quarkus waits for the HTTP requests in progress to finish: the dispatcher sends nothing more
+     * from then on. Its dials are HTTP requests too; to the built-in simulator they go to this very server, and a
+     * dispatcher that kept dialling calls as they came due kept that wait from ever ending (10 s, then an error).
+     */
+    void stopBeforeTheHttpDrain(@Observes ShutdownDelayInitiatedEvent event) {
+        stop();
+    }
+
+    /** On SIGTERM, if the dispatcher still runs; this runs before the datasource closes, so it can record what it did. */
     void stop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    private void stop() {
         if (dispatcher == null) {
             return;
         }
-        Log.infof("Dispatcher %s stopping", dispatcher.owner());
         synchronized (this) {
+            if (timer.isShutdown()) {
+                return;
+            }
+            Log.infof("Dispatcher %s stopping", dispatcher.owner());
             if (nextWake != null) {
                 nextWake.cancel(false);
             }
