@@ -9,10 +9,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
+import org.callscheduler.support.NoJobsProfile;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 
@@ -21,17 +21,14 @@ import io.restassured.http.ContentType;
 @TestProfile(CallingRulesDefaultsTest.Defaults.class)
 class CallingRulesDefaultsTest {
 
-    public static class Defaults implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "call-scheduler.dispatch.enabled", "false",
-                    "call-scheduler.poll.enabled", "false",
+    public static class Defaults extends NoJobsProfile {
+        public Defaults() {
+            super(Map.of(
                     "call-scheduler.calls.calling-window", "00:00-23:59 MON-SUN",
                     "call-scheduler.calls.max-lateness", "2h",
                     "call-scheduler.calls.retry.on", "busy,no-answer",
                     "call-scheduler.calls.retry.max-retries", "3",
-                    "call-scheduler.calls.retry.delay", "PT15M");
+                    "call-scheduler.calls.retry.delay", "PT15M"));
         }
     }
 

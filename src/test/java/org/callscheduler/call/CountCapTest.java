@@ -11,11 +11,11 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.callscheduler.support.CallFixtures;
+import org.callscheduler.support.NoJobsProfile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -27,11 +27,9 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(CountCapTest.SmallCap.class)
 class CountCapTest {
 
-    public static class SmallCap implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("call-scheduler.dispatch.enabled", "false", "call-scheduler.poll.enabled", "false",
-                    "call-scheduler.calls.count-cap", "3");
+    public static class SmallCap extends NoJobsProfile {
+        public SmallCap() {
+            super(Map.of("call-scheduler.calls.count-cap", "3"));
         }
     }
 

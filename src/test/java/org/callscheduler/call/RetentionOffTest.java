@@ -9,10 +9,10 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.callscheduler.support.CallFixtures;
+import org.callscheduler.support.NoJobsProfile;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** {@code call-scheduler.retention.max-age=0} keeps every call for ever. */
@@ -20,11 +20,9 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(RetentionOffTest.KeepForEver.class)
 class RetentionOffTest {
 
-    public static class KeepForEver implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("call-scheduler.dispatch.enabled", "false", "call-scheduler.poll.enabled", "false",
-                    "call-scheduler.retention.max-age", "0");
+    public static class KeepForEver extends NoJobsProfile {
+        public KeepForEver() {
+            super(Map.of("call-scheduler.retention.max-age", "0"));
         }
     }
 

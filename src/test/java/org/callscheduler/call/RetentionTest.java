@@ -15,11 +15,11 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import org.callscheduler.support.CallFixtures;
+import org.callscheduler.support.NoJobsProfile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -31,11 +31,9 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(RetentionTest.SmallBatches.class)
 class RetentionTest {
 
-    public static class SmallBatches implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("call-scheduler.dispatch.enabled", "false", "call-scheduler.poll.enabled", "false",
-                    "call-scheduler.retention.batch-size", "2");
+    public static class SmallBatches extends NoJobsProfile {
+        public SmallBatches() {
+            super(Map.of("call-scheduler.retention.batch-size", "2"));
         }
     }
 

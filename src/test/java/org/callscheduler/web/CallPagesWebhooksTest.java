@@ -18,12 +18,12 @@ import java.util.regex.Pattern;
 import jakarta.inject.Inject;
 
 import org.callscheduler.support.CallFixtures;
+import org.callscheduler.support.NoJobsProfile;
 import org.callscheduler.webhook.WebhookDeliveryJob;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 
@@ -75,20 +75,17 @@ class CallPagesWebhooksTest {
     }
 
     /** No dispatching; webhooks to a port nobody listens on, tried every 200 ms and given up after 2 s. */
-    public static class ClosedReceiverProfile implements QuarkusTestProfile {
+    public static class ClosedReceiverProfile extends NoJobsProfile {
 
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "call-scheduler.dispatch.enabled", "false",
-                    "call-scheduler.poll.enabled", "false",
+        public ClosedReceiverProfile() {
+            super(Map.of(
                     "call-scheduler.webhooks.url", "http://127.0.0.1:" + closedPort() + "/x",
                     "call-scheduler.webhooks.secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                     "call-scheduler.webhooks.interval", "200ms",
                     "call-scheduler.webhooks.backoff-initial", "100ms",
                     "call-scheduler.webhooks.backoff-max", "500ms",
                     "call-scheduler.webhooks.connect-timeout", "1s",
-                    "call-scheduler.webhooks.max-age", "2s");
+                    "call-scheduler.webhooks.max-age", "2s"));
         }
 
         /** A port that was free a moment ago, and closed again. */
