@@ -75,10 +75,7 @@ class CallApiFaultsTest {
 
     @BeforeEach
     void clean() {
-        if (!callApi.isRunning()) {
-            callApi.start();
-        }
-        callApi.resetAll();
+        WireMockCallApi.reset();
         fixtures.deleteAll();
     }
 
@@ -189,12 +186,18 @@ class CallApiFaultsTest {
         CallDispatcher dispatcher = dispatchJob.newDispatcher("test");
         callApi.stop();
 
-        dispatchAll(dispatcher);
+        // The first attempt may go out on a connection kept open since an earlier test, which the stop closed
+        // ("Connection was closed", a failed attempt too); the next one finds the port refusing connections.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            dispatchAll(dispatcher);
+            String error = fixtures.find(id).errorMessage;
+            return error != null && error.contains("cannot connect");
+        });
 
         ScheduledCall call = fixtures.find(id);
         assertEquals(CallStatus.PENDING, call.status);
-        assertEquals(1, call.attempts);
-        assertThat(call.errorMessage, containsString("cannot connect"));
+        int failedAttempts = call.attempts;
+        assertTrue(failedAttempts == 1 || failedAttempts == 2, failedAttempts + " attempts");
 
         // Readiness reports the outage as data and stays UP: the calls are kept and retried.
         io.restassured.RestAssured.given().get("/q/health/ready").then()
@@ -209,7 +212,7 @@ class CallApiFaultsTest {
             dispatchAll(dispatcher);
             return fixtures.find(id).status == CallStatus.IN_PROGRESS;
         });
-        assertEquals(2, fixtures.find(id).attempts);
+        assertEquals(failedAttempts + 1, fixtures.find(id).attempts);
         assertEquals(1, posts().size());
     }
 

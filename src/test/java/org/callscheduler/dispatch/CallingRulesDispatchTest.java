@@ -73,10 +73,7 @@ class CallingRulesDispatchTest {
 
     @BeforeEach
     void clean() {
-        if (!callApi.isRunning()) {
-            callApi.start();
-        }
-        callApi.resetAll();
+        WireMockCallApi.reset();
         fixtures.deleteAll();
     }
 

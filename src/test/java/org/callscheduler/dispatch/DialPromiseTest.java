@@ -81,10 +81,7 @@ class DialPromiseTest {
 
     @BeforeEach
     void clean() {
-        if (!callApi.isRunning()) {
-            callApi.start();
-        }
-        callApi.resetAll();
+        WireMockCallApi.reset();
         fixtures.deleteAll();
         callApi.stubFor(post("/api/call").willReturn(okJson(answer("sid-ok", "initiated")).withStatus(201)));
     }

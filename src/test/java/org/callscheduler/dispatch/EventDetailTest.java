@@ -52,10 +52,7 @@ class EventDetailTest {
 
     @BeforeEach
     void clean() {
-        if (!callApi.isRunning()) {
-            callApi.start();
-        }
-        callApi.resetAll();
+        WireMockCallApi.reset();
         fixtures.deleteAll();
     }
 

@@ -58,10 +58,7 @@ class PatchRaceTest {
 
     @BeforeEach
     void clean() {
-        if (!callApi.isRunning()) {
-            callApi.start();
-        }
-        callApi.resetAll();
+        WireMockCallApi.reset();
         fixtures.deleteAll();
         callApi.stubFor(post("/api/call").willReturn(okJson("{\"call_id\": \"c-race\", \"status\": \"initiated\"}")));
     }

@@ -24,6 +24,15 @@ public class WireMockCallApi implements QuarkusTestResourceLifecycleManager {
         return server;
     }
 
+    /** The server running (a test may have stopped it to refuse connections), with no stubs and no requests logged. */
+    public static WireMockServer reset() {
+        if (!server.isRunning()) {
+            server.start();
+        }
+        server.resetAll();
+        return server;
+    }
+
     @Override
     public Map<String, String> start() {
         server = new WireMockServer(options().bindAddress("127.0.0.1").port(freePort()).containerThreads(64));
