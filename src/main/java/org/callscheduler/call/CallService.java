@@ -1,5 +1,6 @@
 package org.callscheduler.call;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -70,6 +72,13 @@ public class CallService {
 
     @Inject
     com.fasterxml.jackson.databind.ObjectMapper json;
+
+    private SharedCounts sharedCounts;
+
+    @PostConstruct
+    void shareCounts() {
+        sharedCounts = new SharedCounts(Clock.systemUTC(), config.countSharing());
+    }
 
     void checkConfig(@Observes StartupEvent event) {
         if (!PhoneNumbers.isSupportedRegion(config.defaultRegion())) {
@@ -522,15 +531,8 @@ public class CallService {
      */
     @Transactional
     public Map<String, String> countTextsByStatus() {
-        SharedCounts shared = sharedCounts;
-        if (shared == null) {
-            shared = new SharedCounts(java.time.Clock.systemUTC(), config.countSharing());
-            sharedCounts = shared;
-        }
-        return shared.get(this::countTexts);
+        return sharedCounts.get(this::countTexts);
     }
-
-    private volatile SharedCounts sharedCounts;
 
     private Map<String, String> countTexts() {
         Map<String, String> texts = new java.util.LinkedHashMap<>();
