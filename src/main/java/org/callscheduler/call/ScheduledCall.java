@@ -148,15 +148,19 @@ public class ScheduledCall extends PanacheEntityBase {
     @Transient
     String deferral;
 
-    /** The earliest time a pending call may be dialled (or a claim on one expires), if there is one. */
+    /**
+     * The earliest time a pending call may be dialled (or a claim on one expires), if there is one. In SQL, like
+     * {@link #countUpTo}: the readiness check asks this at the first probe, and the first HQL query of a process
+     * starts Hibernate's HQL parser and translator, which would hold the first answer back by about 0.2 to 0.5 s.
+     */
     public static Optional<Instant> nextDueTime() {
         return getEntityManager()
-                .createQuery("select c.nextAttemptAt from ScheduledCall c where c.status = ?1"
-                        + " order by c.status, c.nextAttemptAt", Instant.class)
-                .setParameter(1, CallStatus.PENDING)
-                .setMaxResults(1)
+                .createNativeQuery("SELECT next_attempt_at FROM scheduled_calls WHERE status = ?1"
+                        + " ORDER BY status, next_attempt_at LIMIT 1", Instant.class)
+                .setParameter(1, CallStatus.PENDING.value())
                 .getResultStream()
-                .findFirst();
+                .findFirst()
+                .map(Instant.class::cast);
     }
 
     /** How many calls have {@code status}, counted up to {@code limit} at most (through the status indexes). */
