@@ -151,7 +151,8 @@ class H2CompactionTest {
         }
         job.sync();
         job.run(95);
-        assertTrue(job.fillRate() >= 95, "chunks " + job.fillRate() + "% full");
+        // The chunks H2 may rewrite (all but the newest); the newest stay as they are.
+        assertTrue(info("CHUNKS_FILL_RATE_RW") >= 95, "chunks " + info("CHUNKS_FILL_RATE_RW") + "% full");
         assertTrue(job.fileFillRate() >= 95, "file " + job.fileFillRate() + "% used");
         assertTrue(Files.size(FILE) < sizeBefore, "the file shrank from " + sizeBefore + " to " + Files.size(FILE) + " bytes");
         assertEquals(2_000, fixtures.count(CallStatus.PENDING));
