@@ -29,10 +29,11 @@ import io.quarkus.scheduler.Scheduled;
  * a WRITE_DELAY, and the application sets WRITE_DELAY=0 so that a commit (a claim, before its POST) is in the file
  * before the next step. Without that upkeep the file grew by every commit: 66 KB a call under dispatch, 85 times its
  * data. This job does the upkeep instead: every {@code interval}, step after step for at most {@code max-run-time},
- * it rewrites {@code write-size} of the live pages of the sparsest chunks while the chunks are less than
- * {@code target-fill-rate} percent full, so that the emptied chunks are freed; then, once they are that full,
+ * it rewrites {@code write-size} of the live pages of the sparsest chunks while the chunks it may rewrite are less
+ * than {@code target-fill-rate} percent full, so that the emptied chunks are freed; then, once they are that full,
  * it moves {@code write-size} of chunks from the end of the file into the free space while the file is less used
- * than that (as H2's background writer does), so that the file shrinks back. Nothing happens on PostgreSQL, whose autovacuum does this.
+ * than that (as H2's background writer does), so that the file shrinks back. Nothing happens on PostgreSQL, whose
+ * autovacuum does this.
  *
  * <p>When the space of an emptied chunk may be reused. H2 reuses it once the chunk is older than its retention time
  * (45 s by default) and no open transaction reads a version that still uses it. Transactions are protected by that
