@@ -314,6 +314,9 @@ public class Benchmark {
             loading.put("memory_after", memory(app));
             out.put("load", loading);
             out.put("reads_while_200_scheduled_and_dialled_per_second", readsUnderLoad(true));
+            if (!postgresql) {
+                out.put("h2_upkeep_while_loading_and_reading", h2Upkeep(start));
+            }
             out.put("memory_after_reads", memory(app));
             out.put("store_after_reads", storeSize(postgresql, data, pgUrl, pgUser, pgPassword));
         } finally {
@@ -337,6 +340,9 @@ public class Benchmark {
             active.put("poll_lateness_ms_p50", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds{quantile=\"0.5\"}"));
             active.put("poll_lateness_ms_p99", metricMillis(metrics, "callscheduler_poll_call_lateness_seconds{quantile=\"0.99\"}"));
             active.put("calls_asked", metricValue(metrics, "callscheduler_poll_call_lateness_seconds_count"));
+            if (!postgresql) {
+                active.put("h2_upkeep", h2Upkeep(restart));
+            }
             active.put("memory", memory(app));
             out.put("with_10000_in_progress", active);
         } finally {
@@ -354,6 +360,20 @@ public class Benchmark {
         }
         Files.delete(data);
         return out;
+    }
+
+    /**
+     * What the H2 file's upkeep (H2CompactionJob) took since the application started, about {@code since}
+     * (System.nanoTime): its runs and their seconds, against the seconds passed. Commits wait while a step runs.
+     */
+    static Map<String, Object> h2Upkeep(long since) throws Exception {
+        String metrics = get(base + "/q/metrics");
+        Map<String, Object> upkeep = new java.util.LinkedHashMap<>();
+        upkeep.put("runs", (long) metricValue(metrics, "callscheduler_h2_compaction_seconds_count"));
+        upkeep.put("seconds", round(metricValue(metrics, "callscheduler_h2_compaction_seconds_sum")));
+        upkeep.put("longest_ms", round(metricValue(metrics, "callscheduler_h2_compaction_seconds_max") * 1000));
+        upkeep.put("of_seconds", round((System.nanoTime() - since) / 1e9));
+        return upkeep;
     }
 
     /** Starts the application on a free port with {@code settings}; it becomes {@link #base}. */

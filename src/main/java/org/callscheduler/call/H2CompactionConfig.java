@@ -15,11 +15,14 @@ public interface H2CompactionConfig {
     Duration interval();
 
     /** The chunks are rewritten while they are less full than this, in percent; 0 turns the job off. */
-    @WithDefault("80")
+    @WithDefault("70")
     int targetFillRate();
 
-    /** The most one compaction step rewrites; a run takes step after step while the chunks are below the target. */
-    @WithDefault("4M")
+    /**
+     * The most one compaction step rewrites; a run takes step after step while the chunks are below the target.
+     * Commits wait while a step runs.
+     */
+    @WithDefault("1M")
     MemorySize writeSize();
 
     /** The longest a run keeps taking steps (it stops earlier once the chunks are as full as the target). */

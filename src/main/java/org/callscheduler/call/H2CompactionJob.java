@@ -3,6 +3,7 @@ package org.callscheduler.call;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
@@ -19,6 +20,7 @@ import org.h2.mvstore.RandomAccessStore;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
@@ -74,6 +76,7 @@ public class H2CompactionJob {
     private volatile Fence fence;
     private volatile int fillRate = 100;
     private volatile int fileFillRate = 100;
+    private final Timer runs;
 
     H2CompactionJob(DataSource dataSource, @ConfigProperty(name = "quarkus.datasource.db-kind") String dbKind,
             H2CompactionConfig config, MeterRegistry registry) {
@@ -104,6 +107,10 @@ public class H2CompactionJob {
         this.writeSize = (int) config.writeSize().asLongValue();
         this.maxRunNanos = config.maxRunTime().toNanos();
         this.retentionMillis = (int) config.retentionTime().toMillis();
+        // On PostgreSQL the job does nothing, and has no meters.
+        this.runs = h2 ? Timer.builder("callscheduler.h2.compaction")
+                .description("The runs of the H2 file's upkeep and the time they took (while a step runs, commits wait)")
+                .register(registry) : null;
         if (h2) {
             Gauge.builder("callscheduler.h2.fill.rate", () -> fillRate)
                     .description("How full the H2 file's chunks are, in percent, at the last compaction run")
@@ -197,6 +204,7 @@ public class H2CompactionJob {
                         fillRate, fileFillRate, store.getFileStore().size() >> 20,
                         Duration.ofNanos(System.nanoTime() - start).toMillis());
             }
+            runs.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return steps > 0;
         } catch (SQLException | RuntimeException e) {
             Log.warnf("H2 compaction failed, the file may grow until it runs again: %s", e.getMessage());

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduler;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -54,6 +57,9 @@ class H2CompactionTest {
 
     @Inject
     Scheduler scheduler;
+
+    @Inject
+    MeterRegistry registry;
 
     private long retentionBefore;
 
@@ -142,6 +148,9 @@ class H2CompactionTest {
         }
 
         long sizeBefore = Files.size(FILE);
+        Timer runs = registry.get("callscheduler.h2.compaction").timer();
+        long runsBefore = runs.count();
+        double secondsBefore = runs.totalTime(TimeUnit.SECONDS);
         // H2 rewrites only chunks older than its retention time: here every chunk may be rewritten at once.
         retentionTime(0);
         assertTrue(job.run(95), "the chunks were sparse, so the first run rewrote some");
@@ -155,6 +164,9 @@ class H2CompactionTest {
         assertTrue(info("CHUNKS_FILL_RATE_RW") >= 95, "chunks " + info("CHUNKS_FILL_RATE_RW") + "% full");
         assertTrue(job.fileFillRate() >= 95, "file " + job.fileFillRate() + "% used");
         assertTrue(Files.size(FILE) < sizeBefore, "the file shrank from " + sizeBefore + " to " + Files.size(FILE) + " bytes");
+        // Each run is timed (callscheduler_h2_compaction_seconds): the upkeep's cost shows in /q/metrics.
+        assertTrue(runs.count() >= runsBefore + 2, runsBefore + " -> " + runs.count() + " runs");
+        assertTrue(runs.totalTime(TimeUnit.SECONDS) > secondsBefore);
         assertEquals(2_000, fixtures.count(CallStatus.PENDING));
         assertEquals("changed-" + ids.get(1234), fixtures.find(ids.get(1234)).reference);
     }
