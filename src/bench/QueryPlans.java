@@ -74,6 +74,14 @@ public class QueryPlans {
     /** The scheduled time the 10,000 calls in progress share (a burst), and the one the newest 10,000 share (a batch). */
     static final String BURST = "TIMESTAMP WITH TIME ZONE '2026-11-25 00:00:00+00'";
     static final String BATCH = "TIMESTAMP WITH TIME ZONE '2026-12-01 00:00:00+00'";
+    /** The scheduled time of call CALLS / 2. */
+    static final String MIDDLE = "TIMESTAMP WITH TIME ZONE '2026-11-16 00:00:00+00'";
+
+    /** The keyset condition of the export's next chunk after the call {@code id} scheduled at {@code time}. */
+    static String after(String time, long id) {
+        return "sc1_0.scheduled_time<=" + time + " and (sc1_0.scheduled_time<" + time + " or sc1_0.scheduled_time=" + time
+                + " and sc1_0.id<" + id + ")";
+    }
 
     static final List<Case> CASES = List.of(
             new Case("phone_number=%2B12020123456", "sc1_0.phone_number=" + PHONE, 0),
@@ -92,12 +100,12 @@ public class QueryPlans {
             // 10,000 calls at one scheduled time: a burst in progress, a batch with one reference.
             new Case("status=in-progress", "sc1_0.status='in-progress'", 0),
             new Case("reference=batch-1", "sc1_0.reference='batch-1'", 0),
-            // The CSV export's chunks of 500 (keyset), from the middle of the batch and of the burst.
-            new Case("(no filter), CSV export from the middle of the batch", "(sc1_0.scheduled_time<" + BATCH
-                    + " or sc1_0.scheduled_time=" + BATCH + " and sc1_0.id<" + (CALLS - 5000) + ")", 0, 500, true),
-            new Case("status=in-progress, CSV export from the middle of the burst", "sc1_0.status='in-progress' and"
-                    + " (sc1_0.scheduled_time<" + BURST + " or sc1_0.scheduled_time=" + BURST + " and sc1_0.id<"
-                    + (CALLS / 10 * 8 - 5000) + ")", 0, 500, true),
+            // The CSV export's chunks of 500 (keyset, ScheduledCall.listNewestFirstAfter): from the middle of the batch,
+            // of the burst, and of the whole list.
+            new Case("(no filter), CSV export from the middle of the batch", after(BATCH, CALLS - 5000), 0, 500, true),
+            new Case("status=in-progress, CSV export from the middle of the burst", "sc1_0.status='in-progress' and "
+                    + after(BURST, CALLS / 10 * 8 - 5000), 0, 500, true),
+            new Case("(no filter), CSV export from the middle of the list", after(MIDDLE, CALLS / 2), 0, 500, true),
             new Case("phone_number=%2B12020123456&reference=appt-123456&status=completed&scheduled_from=2026-11-01T00:00:00Z",
                     "sc1_0.status='completed' and sc1_0.phone_number=" + PHONE + " and sc1_0.reference=" + REFERENCE
                             + " and sc1_0.scheduled_time>=TIMESTAMP WITH TIME ZONE '2026-11-01 00:00:00+00'", 0),

@@ -278,7 +278,10 @@ public class ScheduledCall extends PanacheEntityBase {
             parameters.and(condition.parameter(), condition.value());
         }
         if (afterTime != null && afterId != null) {
-            where.add("(scheduledTime < :afterTime or (scheduledTime = :afterTime and id < :afterId))");
+            // The first condition is implied by the second, but only it bounds the index range: without it each chunk
+            // of the export read the index from the newest call on (at 100,000 calls, 36,667 entries for 500 rows).
+            where.add("scheduledTime <= :afterTime"
+                    + " and (scheduledTime < :afterTime or (scheduledTime = :afterTime and id < :afterId))");
             parameters.and("afterTime", afterTime).and("afterId", afterId);
         }
         return new Where(where, parameters);
