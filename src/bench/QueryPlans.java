@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * place of the bind parameters. The calls: ids 1 to 1,000,000, a call every 2.592 s from 2026-11-01T00:00Z (30 days,
  * 33,333 a day); 200,000 numbers (+1202 and 7 digits), each called 5 times days apart; reference "appt-" + id / 2
  * (2 calls each), none on every tenth call; the first 790,000 completed (85 %) or failed, the next 10,000
- * in-progress, the last 200,000 (from 2026-11-24T08:53Z on) pending.
+ * in-progress, the last 200,000 (from 2026-11-24T08:53Z on) pending. Two groups of 10,000 share one scheduled time,
+ * as a burst and a batch import make them: the calls in progress (all at 2026-11-25T00:00Z, dialled together), and
+ * the newest calls, ids 990,001 on, all at 2026-12-01T00:00Z with the reference "batch-1".
  * <p>
  * Run with src/bench/query-plans.sh, which puts the JDBC drivers on the class path:
  * <pre>
@@ -35,7 +37,13 @@ import java.util.regex.Pattern;
  */
 public class QueryPlans {
 
-    static final int CALLS = 1_000_000;
+    /** The calls loaded: 1,000,000, or PLANS_CALLS (the shape scales: 30 days, the same shares and groups). */
+    static final int CALLS = Integer.parseInt(System.getenv().getOrDefault("PLANS_CALLS", "1000000"));
+    /**
+     * PLANS_UPGRADE_FROM: the last migration applied before the load (for example 7); the later ones are applied to the
+     * loaded table and timed, as an upgrade of a full database. Unset: every migration before the load.
+     */
+    static final int UPGRADE_FROM = Integer.parseInt(System.getenv().getOrDefault("PLANS_UPGRADE_FROM", "999999"));
     static final int RUNS = 5;
     static final int COUNT_CAP = 10_000;
 
@@ -47,8 +55,14 @@ public class QueryPlans {
             + "sc1_0.retry_on,sc1_0.scheduled_time,sc1_0.sent_at,sc1_0.status,sc1_0.time_zone,sc1_0.updated_at,"
             + "sc1_0.version,sc1_0.wait_reason";
 
-    /** One GET /api/calls: its query string and the WHERE clause Hibernate makes of it. */
-    record Case(String query, String where, int page) {
+    /**
+     * One GET /api/calls: its query string, the WHERE clause Hibernate makes of it, the page and its size; or, when
+     * {@code keyset}, one chunk of the CSV export (ScheduledCall.listNewestFirstAfter: no count, no offset).
+     */
+    record Case(String query, String where, int page, int size, boolean keyset) {
+        Case(String query, String where, int page) {
+            this(query, where, page, 50, false);
+        }
     }
 
     static final String PHONE = "'+12020123456'";
@@ -57,6 +71,17 @@ public class QueryPlans {
     static final String HOUR_TO = "TIMESTAMP WITH TIME ZONE '2026-11-20 10:00:00+00'";
     static final String DAY_FROM = "TIMESTAMP WITH TIME ZONE '2026-11-27 00:00:00+00'";
     static final String DAY_TO = "TIMESTAMP WITH TIME ZONE '2026-11-28 00:00:00+00'";
+    /** The scheduled time the 10,000 calls in progress share (a burst), and the one the newest 10,000 share (a batch). */
+    static final String BURST = "TIMESTAMP WITH TIME ZONE '2026-11-25 00:00:00+00'";
+    static final String BATCH = "TIMESTAMP WITH TIME ZONE '2026-12-01 00:00:00+00'";
+    /** The scheduled time of call CALLS / 2. */
+    static final String MIDDLE = "TIMESTAMP WITH TIME ZONE '2026-11-16 00:00:00+00'";
+
+    /** The keyset condition of the export's next chunk after the call {@code id} scheduled at {@code time}. */
+    static String after(String time, long id) {
+        return "sc1_0.scheduled_time<=" + time + " and (sc1_0.scheduled_time<" + time + " or sc1_0.scheduled_time=" + time
+                + " and sc1_0.id<" + id + ")";
+    }
 
     static final List<Case> CASES = List.of(
             new Case("phone_number=%2B12020123456", "sc1_0.phone_number=" + PHONE, 0),
@@ -72,6 +97,15 @@ public class QueryPlans {
                     "sc1_0.status='pending' and sc1_0.scheduled_time>=" + DAY_FROM + " and sc1_0.scheduled_time<" + DAY_TO,
                     100),
             new Case("scheduled_from=2026-11-27T00:00:00Z&page=10", "sc1_0.scheduled_time>=" + DAY_FROM, 10),
+            // 10,000 calls at one scheduled time: a burst in progress, a batch with one reference.
+            new Case("status=in-progress", "sc1_0.status='in-progress'", 0),
+            new Case("reference=batch-1", "sc1_0.reference='batch-1'", 0),
+            // The CSV export's chunks of 500 (keyset, ScheduledCall.listNewestFirstAfter): from the middle of the batch,
+            // of the burst, and of the whole list.
+            new Case("(no filter), CSV export from the middle of the batch", after(BATCH, CALLS - 5000), 0, 500, true),
+            new Case("status=in-progress, CSV export from the middle of the burst", "sc1_0.status='in-progress' and "
+                    + after(BURST, CALLS / 10 * 8 - 5000), 0, 500, true),
+            new Case("(no filter), CSV export from the middle of the list", after(MIDDLE, CALLS / 2), 0, 500, true),
             new Case("phone_number=%2B12020123456&reference=appt-123456&status=completed&scheduled_from=2026-11-01T00:00:00Z",
                     "sc1_0.status='completed' and sc1_0.phone_number=" + PHONE + " and sc1_0.reference=" + REFERENCE
                             + " and sc1_0.scheduled_time>=TIMESTAMP WITH TIME ZONE '2026-11-01 00:00:00+00'", 0),
@@ -107,22 +141,35 @@ public class QueryPlans {
                 s.execute("SET OPTIMIZE_REUSE_RESULTS 0");
             }
             long start = System.nanoTime();
-            migrate(s, h2);
-            s.execute(h2 ? H2_LOAD : PG_LOAD);
+            List<Path> later = migrate(s, h2);
+            s.execute(load(h2));
             long loaded = System.nanoTime();
             s.execute(h2 ? "ANALYZE" : "VACUUM ANALYZE scheduled_calls");
-            System.out.printf("# %,d calls loaded in %.1f s, analysed in %.1f s%n%n", CALLS, (loaded - start) / 1e9,
+            System.out.printf("# %,d calls loaded in %.1f s, analysed in %.1f s%n", CALLS, (loaded - start) / 1e9,
                     (System.nanoTime() - loaded) / 1e9);
+            for (Path migration : later) {
+                long upgrade = System.nanoTime();
+                s.execute(migrationSql(migration, h2));
+                if (h2) {
+                    // Written to the file, as a commit of the application (WRITE_DELAY=0) would be.
+                    s.execute("CHECKPOINT");
+                }
+                System.out.printf("# %s applied to the %,d calls in %.1f s%n", migration.getFileName(), CALLS,
+                        (System.nanoTime() - upgrade) / 1e9);
+                s.execute(h2 ? "ANALYZE" : "ANALYZE scheduled_calls");
+            }
+            System.out.println();
             for (Case each : CASES) {
                 String where = each.where() == null ? "" : " where " + each.where();
-                // The count, capped at call-scheduler.calls.count-cap (ScheduledCall.countMatching).
-                String count = "select sc1_0.id from scheduled_calls sc1_0" + where + " fetch first " + COUNT_CAP
-                        + " rows only";
+                // The count up to call-scheduler.calls.count-cap + 1 (ScheduledCall.countMatching, in SQL).
+                String count = "SELECT COUNT(*) FROM (SELECT 1 FROM scheduled_calls sc1_0" + where + " LIMIT "
+                        + (COUNT_CAP + 1) + ") capped";
                 String page = "select " + COLUMNS + " from scheduled_calls sc1_0" + where
                         + " order by " + leadingColumn(each.where()) + "sc1_0.scheduled_time desc,sc1_0.id desc"
-                        + " offset " + each.page() * 50 + " rows fetch first 50 rows only";
+                        + (each.keyset() ? "" : " offset " + each.page() * each.size() + " rows")
+                        + " fetch first " + each.size() + " rows only";
                 System.out.println("## GET /api/calls?" + each.query());
-                for (String sql : List.of(count, page)) {
+                for (String sql : each.keyset() ? List.of(page) : List.of(count, page)) {
                     System.out.println(sql.replace(COLUMNS, "<every column>"));
                     explain(s, h2, sql);
                     System.out.printf("-- median of %d runs: %.2f ms, %d rows%n%n", RUNS, median(s, sql), rows(s, sql));
@@ -147,22 +194,51 @@ public class QueryPlans {
         return "";
     }
 
-    /** Runs every migration, in version order, as the application's Flyway would. */
-    static void migrate(Statement s, boolean h2) throws Exception {
+    /**
+     * Runs every migration up to PLANS_UPGRADE_FROM, in version order, as the application's Flyway would; returns the
+     * later ones.
+     */
+    static List<Path> migrate(Statement s, boolean h2) throws Exception {
         Path folder = Path.of("src/main/resources/db/migration");
         List<Path> migrations;
         try (var files = Files.list(folder)) {
             migrations = files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql"))
-                    .sorted(Comparator.comparingInt(f -> Integer.parseInt(f.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1"))))
+                    .sorted(Comparator.comparingInt(QueryPlans::version))
                     .toList();
         }
-        for (Path migration : migrations) {
-            // The placeholders of application.properties (quarkus.flyway.placeholders.*), for each database.
-            String sql = Files.readString(migration).replace("${random_uuid}", h2 ? "RANDOM_UUID()" : "gen_random_uuid()")
-                    .replace("${event_id_cache}", h2 ? "1000" : "1");
-            s.execute(sql);
+        List<Path> before = migrations.stream().filter(m -> version(m) <= UPGRADE_FROM).toList();
+        for (Path migration : before) {
+            s.execute(migrationSql(migration, h2));
         }
-        System.out.println("# schema: " + migrations.stream().map(m -> m.getFileName().toString()).toList());
+        System.out.println("# schema: " + before.stream().map(m -> m.getFileName().toString()).toList());
+        return migrations.subList(before.size(), migrations.size());
+    }
+
+    static int version(Path migration) {
+        return Integer.parseInt(migration.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1"));
+    }
+
+    /** The migration's SQL with the placeholders of application.properties (quarkus.flyway.placeholders.*). */
+    static String migrationSql(Path migration, boolean h2) throws Exception {
+        return Files.readString(migration).replace("${random_uuid}", h2 ? "RANDOM_UUID()" : "gen_random_uuid()")
+                .replace("${event_id_cache}", h2 ? "1000" : "1")
+                .replace("${status_index_columns}", h2 ? "status, scheduled_time" : "status, scheduled_time, id");
+    }
+
+    /**
+     * The INSERT ... SELECT of the calls: call x at 2026-11-01T00:00Z + x * 30 days / CALLS, except the two groups that
+     * share a time: the 10,000 in progress (up to id 0.8 * CALLS) at the time of the last of them, and the newest
+     * 10,000 (reference "batch-1") at the time of the last call.
+     */
+    static String load(boolean h2) {
+        int inProgressTo = CALLS / 10 * 8;
+        int completedTo = inProgressTo - 10_000;
+        int batchFrom = CALLS - 10_000;
+        return (h2 ? H2_LOAD : PG_LOAD).replace("{calls}", Integer.toString(CALLS))
+                .replace("{in_progress_to}", Integer.toString(inProgressTo))
+                .replace("{completed_to}", Integer.toString(completedTo))
+                .replace("{batch_from}", Integer.toString(batchFrom))
+                .replace("{step_micros}", Long.toString(30L * 86_400_000_000L / CALLS));
     }
 
     static final String H2_LOAD = """
@@ -171,39 +247,45 @@ public class QueryPlans {
             SELECT X,
                 '+1202' || LPAD(CAST(MOD(X * 7919, 200000) AS VARCHAR), 7, '0'),
                 T,
-                CASE WHEN X > 800000 THEN 'pending' WHEN X > 790000 THEN 'in-progress'
+                CASE WHEN X > {in_progress_to} THEN 'pending' WHEN X > {completed_to} THEN 'in-progress'
                      WHEN MOD(X, 20) < 17 THEN 'completed' ELSE 'failed' END,
                 T - INTERVAL '1' DAY,
                 T - INTERVAL '1' DAY,
                 CAST(RANDOM_UUID() AS VARCHAR),
-                CASE WHEN MOD(X, 10) = 0 THEN NULL ELSE 'appt-' || CAST(X / 2 AS VARCHAR) END,
-                CASE WHEN X > 800000 THEN T END,
-                CASE WHEN X > 800000 THEN 0 ELSE 1 END,
-                CASE WHEN X > 800000 THEN NULL ELSE 'sid-' || CAST(X AS VARCHAR) END,
-                CASE WHEN X > 800000 THEN NULL WHEN X > 790000 THEN 'ringing' WHEN MOD(X, 20) < 17 THEN 'completed'
-                     ELSE 'busy' END
-            FROM (SELECT X, DATEADD(MILLISECOND, X * 2592, TIMESTAMP WITH TIME ZONE '2026-11-01 00:00:00+00') AS T
-                  FROM SYSTEM_RANGE(1, 1000000))
-            """;;
+                CASE WHEN X > {batch_from} THEN 'batch-1' WHEN MOD(X, 10) = 0 THEN NULL
+                     ELSE 'appt-' || CAST(X / 2 AS VARCHAR) END,
+                CASE WHEN X > {in_progress_to} THEN T END,
+                CASE WHEN X > {in_progress_to} THEN 0 ELSE 1 END,
+                CASE WHEN X > {in_progress_to} THEN NULL ELSE 'sid-' || CAST(X AS VARCHAR) END,
+                CASE WHEN X > {in_progress_to} THEN NULL WHEN X > {completed_to} THEN 'ringing'
+                     WHEN MOD(X, 20) < 17 THEN 'completed' ELSE 'busy' END
+            FROM (SELECT X, DATEADD(MICROSECOND, CAST({step_micros} AS BIGINT) * CASE WHEN X > {batch_from} THEN {calls}
+                      WHEN X > {completed_to} AND X <= {in_progress_to} THEN {in_progress_to} ELSE X END,
+                      TIMESTAMP WITH TIME ZONE '2026-11-01 00:00:00+00') AS T
+                  FROM SYSTEM_RANGE(1, {calls}))
+            """;
 
     static final String PG_LOAD = """
             INSERT INTO scheduled_calls (id, phone_number, scheduled_time, status, created_at, updated_at,
                 idempotency_key, reference, next_attempt_at, attempts, call_api_id, call_status)
             SELECT x,
                 '+1202' || lpad(((x::bigint * 7919) % 200000)::text, 7, '0'),
-                TIMESTAMPTZ '2026-11-01 00:00:00+00' + x * INTERVAL '2.592 seconds',
-                CASE WHEN x > 800000 THEN 'pending' WHEN x > 790000 THEN 'in-progress'
+                t,
+                CASE WHEN x > {in_progress_to} THEN 'pending' WHEN x > {completed_to} THEN 'in-progress'
                      WHEN x % 20 < 17 THEN 'completed' ELSE 'failed' END,
-                TIMESTAMPTZ '2026-10-31 00:00:00+00' + x * INTERVAL '2.592 seconds',
-                TIMESTAMPTZ '2026-10-31 00:00:00+00' + x * INTERVAL '2.592 seconds',
+                t - INTERVAL '1 day',
+                t - INTERVAL '1 day',
                 gen_random_uuid()::text,
-                CASE WHEN x % 10 = 0 THEN NULL ELSE 'appt-' || (x / 2) END,
-                CASE WHEN x > 800000 THEN TIMESTAMPTZ '2026-11-01 00:00:00+00' + x * INTERVAL '2.592 seconds' END,
-                CASE WHEN x > 800000 THEN 0 ELSE 1 END,
-                CASE WHEN x > 800000 THEN NULL ELSE 'sid-' || x END,
-                CASE WHEN x > 800000 THEN NULL WHEN x > 790000 THEN 'ringing' WHEN x % 20 < 17 THEN 'completed'
-                     ELSE 'busy' END
-            FROM generate_series(1, 1000000) AS x
+                CASE WHEN x > {batch_from} THEN 'batch-1' WHEN x % 10 = 0 THEN NULL ELSE 'appt-' || (x / 2) END,
+                CASE WHEN x > {in_progress_to} THEN t END,
+                CASE WHEN x > {in_progress_to} THEN 0 ELSE 1 END,
+                CASE WHEN x > {in_progress_to} THEN NULL ELSE 'sid-' || x END,
+                CASE WHEN x > {in_progress_to} THEN NULL WHEN x > {completed_to} THEN 'ringing'
+                     WHEN x % 20 < 17 THEN 'completed' ELSE 'busy' END
+            FROM (SELECT x, TIMESTAMPTZ '2026-11-01 00:00:00+00' + {step_micros} * INTERVAL '1 microsecond'
+                      * CASE WHEN x > {batch_from} THEN {calls}
+                             WHEN x > {completed_to} AND x <= {in_progress_to} THEN {in_progress_to} ELSE x END AS t
+                  FROM generate_series(1, {calls}) AS x) calls
             """;
 
     static void explain(Statement s, boolean h2, String sql) throws SQLException {

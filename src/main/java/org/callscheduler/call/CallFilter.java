@@ -10,4 +10,9 @@ record CallFilter(Optional<CallStatus> status, Optional<String> phoneNumber, Opt
     static CallFilter none() {
         return new CallFilter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
+
+    /** The calls of one status. */
+    static CallFilter status(CallStatus status) {
+        return new CallFilter(Optional.of(status), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
 }

@@ -165,10 +165,7 @@ public class ScheduledCall extends PanacheEntityBase {
 
     /** How many calls have {@code status}, counted up to {@code limit} at most (through the status indexes). */
     public static long countUpTo(CallStatus status, long limit) {
-        Object count = getEntityManager().createNativeQuery("SELECT COUNT(*) FROM (SELECT 1 FROM scheduled_calls"
-                + " WHERE status = ?1 LIMIT ?2) capped").setParameter(1, status.value()).setParameter(2, limit)
-                .getSingleResult();
-        return ((Number) count).longValue();
+        return countMatching(CallFilter.status(status), limit);
     }
 
     /** How many calls there are of each status. */
@@ -183,13 +180,20 @@ public class ScheduledCall extends PanacheEntityBase {
         return counts;
     }
 
-    /** How many calls match {@code filter}, counted up to {@code limit} at most. */
+    /**
+     * How many calls match {@code filter}, counted up to {@code limit} at most. In SQL, so that the database stops
+     * after {@code limit} index entries and no id is fetched: HQL has no LIMIT in a subquery without an ORDER BY, and
+     * fetching up to 10,001 ids to count them made {@code ?status=in-progress} the slowest read with 10,000 calls in
+     * progress.
+     */
     public static long countMatching(CallFilter filter, long limit) {
-        Where where = where(filter, null, null);
-        var query = getEntityManager().createQuery("select c.id from ScheduledCall c"
-                + (where.clauses().isEmpty() ? "" : " where " + String.join(" and ", where.clauses())), Long.class);
-        where.parameters().map().forEach(query::setParameter);
-        return query.setMaxResults((int) Math.min(Integer.MAX_VALUE, limit)).getResultList().size();
+        List<Condition> conditions = conditions(filter);
+        String where = conditions.isEmpty() ? ""
+                : " WHERE " + String.join(" AND ", conditions.stream().map(Condition::sql).toList());
+        var query = getEntityManager().createNativeQuery("SELECT COUNT(*) FROM (SELECT 1 FROM scheduled_calls" + where
+                + " LIMIT :limit) capped");
+        conditions.forEach(condition -> query.setParameter(condition.parameter(), condition.columnValue()));
+        return ((Number) query.setParameter("limit", limit).getSingleResult()).longValue();
     }
 
     /** One page of calls matching {@code filter}, newest scheduled time first. */
@@ -231,31 +235,53 @@ public class ScheduledCall extends PanacheEntityBase {
     private record Where(List<String> clauses, Parameters parameters) {
     }
 
+    /**
+     * One condition of a {@link CallFilter}, in HQL on the entity's {@code field} and in SQL on its {@code column}, with
+     * the value bound to {@code :parameter}.
+     */
+    private record Condition(String field, String column, String operator, String parameter, Object value) {
+
+        String hql() {
+            return field + " " + operator + " :" + parameter;
+        }
+
+        String sql() {
+            return column + " " + operator + " :" + parameter;
+        }
+
+        /** The value as the column stores it: a status as its wire form (CallStatusConverter), the rest as they are. */
+        Object columnValue() {
+            return value instanceof CallStatus status ? status.value() : value;
+        }
+    }
+
+    /** The conditions of {@code filter}, all to be met: the one mapping of the list's filters, for HQL and SQL alike. */
+    private static List<Condition> conditions(CallFilter filter) {
+        List<Condition> conditions = new ArrayList<>();
+        filter.status().ifPresent(status -> conditions.add(new Condition("status", "status", "=", "status", status)));
+        filter.phoneNumber().ifPresent(phone -> conditions.add(
+                new Condition("phoneNumber", "phone_number", "=", "phone", phone)));
+        filter.reference().ifPresent(reference -> conditions.add(
+                new Condition("reference", "reference", "=", "reference", reference)));
+        filter.scheduledFrom().ifPresent(from -> conditions.add(
+                new Condition("scheduledTime", "scheduled_time", ">=", "from", from)));
+        filter.scheduledTo().ifPresent(to -> conditions.add(
+                new Condition("scheduledTime", "scheduled_time", "<", "to", to)));
+        return conditions;
+    }
+
     private static Where where(CallFilter filter, Instant afterTime, Long afterId) {
         List<String> where = new ArrayList<>();
         Parameters parameters = new Parameters();
-        filter.status().ifPresent(status -> {
-            where.add("status = :status");
-            parameters.and("status", status);
-        });
-        filter.phoneNumber().ifPresent(phone -> {
-            where.add("phoneNumber = :phone");
-            parameters.and("phone", phone);
-        });
-        filter.reference().ifPresent(reference -> {
-            where.add("reference = :reference");
-            parameters.and("reference", reference);
-        });
-        filter.scheduledFrom().ifPresent(from -> {
-            where.add("scheduledTime >= :from");
-            parameters.and("from", from);
-        });
-        filter.scheduledTo().ifPresent(to -> {
-            where.add("scheduledTime < :to");
-            parameters.and("to", to);
-        });
+        for (Condition condition : conditions(filter)) {
+            where.add(condition.hql());
+            parameters.and(condition.parameter(), condition.value());
+        }
         if (afterTime != null && afterId != null) {
-            where.add("(scheduledTime < :afterTime or (scheduledTime = :afterTime and id < :afterId))");
+            // The first condition is implied by the second, but only it bounds the index range: without it each chunk
+            // of the export read the index from the newest call on (at 100,000 calls, 36,667 entries for 500 rows).
+            where.add("scheduledTime <= :afterTime"
+                    + " and (scheduledTime < :afterTime or (scheduledTime = :afterTime and id < :afterId))");
             parameters.and("afterTime", afterTime).and("afterId", afterId);
         }
         return new Where(where, parameters);
