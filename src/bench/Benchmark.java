@@ -243,6 +243,15 @@ public class Benchmark {
         return out;
     }
 
+    /** Each instance's status requests to the Call API so far. */
+    static List<Double> statusRequests(List<String> apps) throws Exception {
+        List<Double> asks = new ArrayList<>();
+        for (String app : apps) {
+            asks.add(statusRequests(get(app + "/q/metrics")));
+        }
+        return asks;
+    }
+
     /** Status requests to the Call API so far, whatever their outcome. */
     static double statusRequests(String metrics) {
         double total = 0;
@@ -1090,6 +1099,8 @@ public class Benchmark {
                 int warmUpPosts = warmUpDialling(apps, run.warmUp());
                 List<Long> before = dialledSince(apps, Collections.nCopies(n, 0L), warmUpPosts);
                 List<double[]> timesBefore = dialTimes(apps);
+                List<Double> asksBefore = statusRequests(apps);
+                long roundStart = System.nanoTime();
                 String loadBefore = loadAverage();
                 Burst burst = scheduleBurst(apps, run.calls(), run.lead());
                 awaitDialled(burst.ids(), burst.due().plusSeconds(120));
@@ -1103,6 +1114,15 @@ public class Benchmark {
                 out.put("load_average_before", loadBefore);
                 out.put("load_average_after", loadAverage());
                 out.put("dialled_by_instance", dialledSince(apps, before, (int) out.get("dialled") + (int) out.get("duplicates")));
+                // The instances share the status polling: together they ask about each call once an interval.
+                List<Double> asksAfter = statusRequests(apps);
+                double roundSeconds = (System.nanoTime() - roundStart) / 1e9;
+                List<Long> asks = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    asks.add(Math.round(asksAfter.get(i) - asksBefore.get(i)));
+                }
+                out.put("status_requests_by_instance", asks);
+                out.put("status_requests_per_second", round(asks.stream().mapToLong(Long::longValue).sum() / roundSeconds));
                 if (run.slots() != null) {
                     out.put("dial_slots_per_instance", run.slots());
                     out.put("call_api_latency_ms", run.latency().toMillis());

@@ -31,7 +31,7 @@ final class CallDispatcher {
     private final ResultWriter writer;
     private final DialSender sender;
     private final ClaimLoop claims;
-    private boolean registered;
+    private volatile boolean registered;
 
     CallDispatcher(String instanceId, DispatchStore store, CallApiClient api, RetryPolicy policy, DispatchConfig config,
             PacingConfig pacing, DispatchMetrics metrics, Consumer<Instant> wakeAt) {
@@ -56,11 +56,24 @@ final class CallDispatcher {
     }
 
     /**
+     * This instance's share of the in-progress calls to poll, among the live instances that poll (their heartbeat
+     * within a lease); all of them until it has registered.
+     */
+    PollShare pollShare() {
+        return registered ? store.pollShare(instanceId, bootId, DispatchStore.now(), config.lease()) : PollShare.ALL;
+    }
+
+    /**
      * Registers the instance (refusing an id a live instance uses) and starts renewing leases
      * every third of a lease.
      */
     void start() {
-        store.register(instanceId, bootId, DispatchStore.now(), config.lease());
+        start(true);
+    }
+
+    /** {@link #start()}, registered as an instance that polls or not (see {@link PollShare}). */
+    void start(boolean polls) {
+        store.register(instanceId, bootId, DispatchStore.now(), config.lease(), polls);
         registered = true;
         writer.renewEvery(config.lease().dividedBy(3), this::renewLeases);
         heartbeat.beat();

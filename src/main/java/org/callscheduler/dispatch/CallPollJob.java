@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -37,6 +38,11 @@ import io.quarkus.scheduler.ScheduledExecution;
  * read. The poller runs as one loop of ticks, started by the scheduler (and started again a second later if it
  * fails): a tick that ran past the scheduler's next check would otherwise make it skip that check, and leave the
  * calls due in the gap a whole tick late.
+ * <p>
+ * Instances share the calls: each one that dispatches (and so is registered, with a heartbeat) asks only about the
+ * calls of its share, by id ({@link PollShare}), read again with each full read. When an instance stops, the others
+ * take its share over at their next full read; when it dies, once its heartbeat is a lease old. An instance that
+ * does not dispatch, or does not see its own heartbeat, asks about every call.
  * <p>
  * On SIGTERM the poller asks no more, waits up to {@link #STOP_WAIT} for the answers out, records them, and ends
  * before the application goes on stopping; no poll starts after it. (The requests still out are ended by
@@ -76,6 +82,10 @@ public class CallPollJob {
     private final ConcurrentLinkedQueue<StatusReport> reports = new ConcurrentLinkedQueue<>();
     private final Map<ActiveCall, String> unknown = new ConcurrentHashMap<>();
 
+    /** This instance's share of the in-progress calls (read once an interval, with the calls). */
+    private volatile Supplier<PollShare> shares;
+    private PollShare share = PollShare.ALL;
+
     /** When the in-progress calls were last read in full (System.nanoTime), and whether they have been. */
     private long lastFullRead;
     private boolean readInFull;
@@ -89,9 +99,11 @@ public class CallPollJob {
     private final ReentrantLock looping = new ReentrantLock();
     private volatile boolean stopping;
 
-    CallPollJob(DispatchStore store, CallApiClient api, PollConfig config, CallApiConfig apiConfig, DispatchMetrics metrics) {
+    CallPollJob(DispatchStore store, DispatchJob dispatch, CallApiClient api, PollConfig config, CallApiConfig apiConfig,
+            DispatchMetrics metrics) {
         this.metrics = metrics;
         this.store = store;
+        this.shares = dispatch::pollShare;
         this.api = api;
         this.config = config;
         // An answer cannot take longer than connect + read timeout, three tries over.
@@ -194,6 +206,11 @@ public class CallPollJob {
         }
     }
 
+    /** Takes its share from {@code shares} (a dispatcher a test started) instead of this instance's: for tests. */
+    void shareAs(Supplier<PollShare> shares) {
+        this.shares = shares;
+    }
+
     /** An in-progress call, when it is to be asked about next (System.nanoTime), and whether it has been asked. */
     private record Plan(ActiveCall call, long at, boolean repeat) {
     }
@@ -205,7 +222,7 @@ public class CallPollJob {
             readAll(start);
         } else {
             Instant now = DispatchStore.now();
-            add(store.listActiveSince(lastRead.minus(NEW_CALLS_OVERLAP), config.batchSize()), start);
+            add(store.listActiveSince(lastRead.minus(NEW_CALLS_OVERLAP), config.batchSize(), share), start);
             lastRead = now;
         }
         List<Plan> due = new ArrayList<>();
@@ -268,7 +285,13 @@ public class CallPollJob {
             Log.warnf("%d in-progress calls failed: no final status from the Call API within %s", stale,
                     config.maxDuration());
         }
-        List<ActiveCall> active = store.listActive(config.batchSize());
+        PollShare next = shares.get();
+        if (!next.equals(share)) {
+            Log.infof("Status poll: this instance now asks about %s of the in-progress calls, by id (%s before)", next,
+                    share);
+            share = next;
+        }
+        List<ActiveCall> active = store.listActive(config.batchSize(), share);
         Set<Long> ids = new HashSet<>(active.size() * 2);
         for (ActiveCall call : active) {
             ids.add(call.id());

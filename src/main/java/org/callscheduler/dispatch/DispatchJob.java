@@ -47,7 +47,8 @@ public class DispatchJob {
     private final DispatchConfig config;
     private final PacingConfig pacing;
 
-    private CallDispatcher dispatcher;
+    private volatile CallDispatcher dispatcher;
+    private final boolean polls;
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> nextWake;
     private Instant nextWakeAt;
@@ -55,8 +56,9 @@ public class DispatchJob {
     private final DispatchMetrics metrics;
 
     DispatchJob(DispatchStore store, CallApiClient api, RetryPolicy policy, DispatchConfig config, PacingConfig pacing,
-            DispatchMetrics metrics) {
+            PollConfig poll, DispatchMetrics metrics) {
         this.pacing = pacing;
+        this.polls = poll.enabled();
         this.store = store;
         this.api = api;
         this.policy = policy;
@@ -76,8 +78,9 @@ public class DispatchJob {
             throw new IllegalStateException("call-scheduler.dispatch.instance-id must be 1 to " + MAX_INSTANCE_ID
                     + " printable ASCII characters without spaces");
         }
-        dispatcher = newDispatcher(instanceId);
-        dispatcher.start();
+        CallDispatcher started = newDispatcher(instanceId);
+        started.start(polls);
+        dispatcher = started;
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "call-dispatcher");
             thread.setDaemon(true);
@@ -88,6 +91,12 @@ public class DispatchJob {
                 config.sweepInterval(), config.maxInFlight(), api.displayUri(), config.lease(),
                 config.lease().dividedBy(3));
         wakeAt(Instant.now());
+    }
+
+    /** This instance's share of the in-progress calls to poll: all of them when it does not dispatch. */
+    PollShare pollShare() {
+        CallDispatcher current = dispatcher;
+        return current == null ? PollShare.ALL : current.pollShare();
     }
 
     /**

@@ -720,6 +720,12 @@ class DispatchStore {
      */
     @Transactional
     void register(String instanceId, String bootId, Instant now, Duration liveFor) {
+        register(instanceId, bootId, now, liveFor, true);
+    }
+
+    /** {@link #register(String, String, Instant, Duration)}, with whether the instance polls (see {@link PollShare}). */
+    @Transactional
+    void register(String instanceId, String bootId, Instant now, Duration liveFor, boolean polls) {
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement select = connection.prepareStatement("SELECT boot_id, heartbeat_at FROM dispatch_instances"
                     + " WHERE instance_id = ? FOR UPDATE")) {
@@ -733,11 +739,12 @@ class DispatchStore {
                                     + " call-scheduler.dispatch.instance-id, or leave it unset");
                         }
                         try (PreparedStatement update = connection.prepareStatement("UPDATE dispatch_instances"
-                                + " SET boot_id = ?, started_at = ?, heartbeat_at = ? WHERE instance_id = ?")) {
+                                + " SET boot_id = ?, started_at = ?, heartbeat_at = ?, polls = ? WHERE instance_id = ?")) {
                             update.setString(1, bootId);
                             update.setObject(2, utc(now));
                             update.setObject(3, utc(now));
-                            update.setString(4, instanceId);
+                            update.setBoolean(4, polls);
+                            update.setString(5, instanceId);
                             update.executeUpdate();
                         }
                         return;
@@ -745,16 +752,41 @@ class DispatchStore {
                 }
             }
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dispatch_instances"
-                    + " (instance_id, boot_id, started_at, heartbeat_at) VALUES (?, ?, ?, ?)")) {
+                    + " (instance_id, boot_id, started_at, heartbeat_at, polls) VALUES (?, ?, ?, ?, ?)")) {
                 insert.setString(1, instanceId);
                 insert.setString(2, bootId);
                 insert.setObject(3, utc(now));
                 insert.setObject(4, utc(now));
+                insert.setBoolean(5, polls);
                 insert.executeUpdate();
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not register instance " + instanceId + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * This instance's share of the in-progress calls to poll: its place among the instances that poll and whose
+     * heartbeat is newer than {@code liveFor}, by instance id; {@link PollShare#ALL} when it is not among them.
+     */
+    @Transactional
+    PollShare pollShare(String instanceId, String bootId, Instant now, Duration liveFor) {
+        List<String> live = new ArrayList<>();
+        boolean found = false;
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT instance_id, boot_id FROM"
+                        + " dispatch_instances WHERE polls AND heartbeat_at > ? ORDER BY instance_id")) {
+            select.setObject(1, utc(now.minus(liveFor)));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    live.add(rows.getString(1));
+                    found |= rows.getString(1).equals(instanceId) && rows.getString(2).equals(bootId);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the instances that poll: " + e.getMessage(), e);
+        }
+        return found ? new PollShare(live.indexOf(instanceId), live.size()) : PollShare.ALL;
     }
 
     /** Removes this instance's registration on a clean stop, so its id is free at once. */
@@ -792,8 +824,14 @@ class DispatchStore {
     /** In-progress calls to ask the Call API about, the longest-running first. */
     @Transactional
     List<ActiveCall> listActive(int limit) {
-        return listActive(ACTIVE_COLUMNS + " WHERE status = 'in-progress' ORDER BY status, dialled_at LIMIT ?", null,
-                limit);
+        return listActive(limit, PollShare.ALL);
+    }
+
+    /** The in-progress calls of {@code share}, the longest-running first. */
+    @Transactional
+    List<ActiveCall> listActive(int limit, PollShare share) {
+        return listActive(ACTIVE_COLUMNS + " WHERE status = 'in-progress'" + shareCondition(share)
+                + " ORDER BY status, dialled_at LIMIT ?", null, share, limit);
     }
 
     /**
@@ -802,17 +840,32 @@ class DispatchStore {
      */
     @Transactional
     List<ActiveCall> listActiveSince(Instant since, int limit) {
-        return listActive(ACTIVE_COLUMNS + " WHERE status = 'in-progress' AND dialled_at >= ?"
-                + " ORDER BY status, dialled_at LIMIT ?", since, limit);
+        return listActiveSince(since, limit, PollShare.ALL);
     }
 
-    private List<ActiveCall> listActive(String sql, Instant since, int limit) {
+    /** {@link #listActiveSince(Instant, int)} within {@code share}. */
+    @Transactional
+    List<ActiveCall> listActiveSince(Instant since, int limit, PollShare share) {
+        return listActive(ACTIVE_COLUMNS + " WHERE status = 'in-progress' AND dialled_at >= ?" + shareCondition(share)
+                + " ORDER BY status, dialled_at LIMIT ?", since, share, limit);
+    }
+
+    /** The calls of one share (nothing for all of them); the (status, dialled_at) index serves the read either way. */
+    private static String shareCondition(PollShare share) {
+        return share.all() ? "" : " AND MOD(id, ?) = ?";
+    }
+
+    private List<ActiveCall> listActive(String sql, Instant since, PollShare share, int limit) {
         List<ActiveCall> active = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement(sql)) {
             int i = 1;
             if (since != null) {
                 select.setObject(i++, utc(since));
+            }
+            if (!share.all()) {
+                select.setInt(i++, share.of());
+                select.setInt(i++, share.index());
             }
             select.setInt(i, limit);
             try (ResultSet rows = select.executeQuery()) {

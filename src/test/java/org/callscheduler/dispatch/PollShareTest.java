@@ -1,0 +1,181 @@
+package org.callscheduler.dispatch;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import jakarta.inject.Inject;
+
+import org.callscheduler.support.CallFixtures;
+import org.callscheduler.support.WireMockCallApi;
+import org.callscheduler.support.WireMockProfile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * Instances that dispatch and poll share the in-progress calls: each asks the Call API about the calls of its share
+ * only, and together they ask about every call once. An instance whose heartbeat is a lease old, or that does not
+ * poll, has no share; one that is not registered asks about every call. Two dispatchers registered under their own
+ * instance ids stand for two instances on one database.
+ */
+@QuarkusTest
+@TestProfile(WireMockProfile.class)
+class PollShareTest {
+
+    @Inject
+    CallFixtures fixtures;
+
+    @Inject
+    CallPollJob poller;
+
+    @Inject
+    DispatchJob job;
+
+    @Inject
+    DispatchConfig config;
+
+    @Inject
+    DataSource dataSource;
+
+    private final Map<String, Long> calls = new HashMap<>();
+    private CallDispatcher first;
+    private CallDispatcher second;
+
+    @BeforeEach
+    void twentyCallsInProgress() throws SQLException {
+        fixtures.deleteAll();
+        // No registration left by another test's dispatchers: only this test's instances share the calls.
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement delete = connection.prepareStatement("DELETE FROM dispatch_instances")) {
+            delete.executeUpdate();
+        }
+        WireMockCallApi.server().resetAll();
+        WireMockCallApi.server().stubFor(get(urlPathMatching("/api/call/.+"))
+                .willReturn(okJson("{\"call_id\": \"{{request.pathSegments.[2]}}\", \"status\": \"ringing\"}")
+                        .withTransformers("response-template")));
+        calls.clear();
+        for (int i = 0; i < 20; i++) {
+            calls.put("share-" + i, fixtures.insertInProgress("share-" + i, Instant.now().minusSeconds(10)));
+        }
+    }
+
+    @AfterEach
+    void stopTheInstances() {
+        poller.shareAs(job::pollShare);
+        for (CallDispatcher dispatcher : new CallDispatcher[] { first, second }) {
+            if (dispatcher != null) {
+                dispatcher.stop();
+            }
+        }
+        first = null;
+        second = null;
+    }
+
+    @Test
+    void twoInstancesThatPollAskAboutEachCallOnceBetweenThem() {
+        first = job.newDispatcher("poll-share-a");
+        first.start(true);
+        second = job.newDispatcher("poll-share-b");
+        second.start(true);
+        assertEquals(new PollShare(0, 2), first.pollShare());
+        assertEquals(new PollShare(1, 2), second.pollShare());
+
+        Set<String> askedByFirst = askedAs(first);
+        Set<String> askedBySecond = askedAs(second);
+
+        // By id: the first the even ids, the second the odd ones; each call asked about by one of them.
+        assertEquals(idsWith(0), askedByFirst);
+        assertEquals(idsWith(1), askedBySecond);
+        assertTrue(askedByFirst.size() >= 5 && askedBySecond.size() >= 5, askedByFirst + " " + askedBySecond);
+        Set<String> both = new HashSet<>(askedByFirst);
+        both.addAll(askedBySecond);
+        assertEquals(calls.keySet(), both);
+    }
+
+    @Test
+    void anInstanceWhoseHeartbeatIsALeaseOldLeavesItsShareToTheOthers() throws SQLException {
+        first = job.newDispatcher("poll-share-a");
+        first.start(true);
+        second = job.newDispatcher("poll-share-b");
+        second.start(true);
+        heartbeat("poll-share-a", Instant.now().minus(config.lease()).minusSeconds(1));
+
+        assertEquals(PollShare.ALL, second.pollShare());
+        assertEquals(calls.keySet(), askedAs(second));
+        // The instance that did not beat does not see itself among the live ones either: it asks about every call.
+        assertEquals(PollShare.ALL, first.pollShare());
+    }
+
+    @Test
+    void anInstanceThatDoesNotPollHasNoShare() {
+        first = job.newDispatcher("poll-share-a");
+        first.start(false);
+        second = job.newDispatcher("poll-share-b");
+        second.start(true);
+
+        assertEquals(PollShare.ALL, second.pollShare());
+        assertEquals(calls.keySet(), askedAs(second));
+    }
+
+    @Test
+    void anInstanceThatStoppedLeavesItsShareAtOnce() {
+        first = job.newDispatcher("poll-share-a");
+        first.start(true);
+        second = job.newDispatcher("poll-share-b");
+        second.start(true);
+        assertEquals(idsWith(1), askedAs(second));
+
+        first.stop(); // deregisters
+        first = null;
+        assertEquals(calls.keySet(), askedAs(second));
+    }
+
+    /** The calls (by Call API id) whose id modulo 2 is {@code remainder}. */
+    private Set<String> idsWith(int remainder) {
+        return calls.entrySet().stream().filter(call -> call.getValue() % 2 == remainder).map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+    }
+
+    /** The calls a poll of every call asks about, as the instance of {@code dispatcher}. */
+    private Set<String> askedAs(CallDispatcher dispatcher) {
+        poller.shareAs(dispatcher::pollShare);
+        WireMockCallApi.server().resetRequests();
+        int asked = poller.poll();
+        Set<String> ids = WireMockCallApi.server().getAllServeEvents().stream()
+                .map(event -> event.getRequest()).map(LoggedRequest::getUrl)
+                .map(url -> url.substring(url.lastIndexOf('/') + 1)).collect(Collectors.toSet());
+        assertEquals(asked, ids.size(), "calls asked about: " + ids);
+        return ids;
+    }
+
+    private void heartbeat(String instanceId, Instant at) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement update = connection.prepareStatement(
+                        "UPDATE dispatch_instances SET heartbeat_at = ? WHERE instance_id = ?")) {
+            update.setObject(1, at.atOffset(ZoneOffset.UTC));
+            update.setString(2, instanceId);
+            assertEquals(1, update.executeUpdate());
+        }
+    }
+}
