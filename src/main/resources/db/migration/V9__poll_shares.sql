@@ -1,5 +1,6 @@
--- Status polling in shares (CallPollJob, PollShare): each live instance that polls asks the Call API about the
--- in-progress calls of its share only (id modulo the number of live polling instances), instead of every instance
--- asking about every call. An instance registers here when it dispatches, with whether it also polls; one that does
--- not dispatch is not registered, and polls every call. SQL shared by H2 and PostgreSQL.
-ALTER TABLE dispatch_instances ADD COLUMN polls BOOLEAN DEFAULT TRUE NOT NULL;
+-- Status polling in shares (CallPollJob, PollShare): each instance that dispatches (and so is registered here)
+-- records when it last polled, and asks the Call API only about the in-progress calls of its share (id modulo the
+-- number of instances that polled within two poll intervals and a second), instead of every instance asking about
+-- every call. An instance that does not dispatch is not registered, and polls every call. SQL shared by H2 and
+-- PostgreSQL.
+ALTER TABLE dispatch_instances ADD COLUMN polled_at TIMESTAMP WITH TIME ZONE;

@@ -56,11 +56,11 @@ final class CallDispatcher {
     }
 
     /**
-     * This instance's share of the in-progress calls to poll, among the live instances that poll (their heartbeat
-     * within a lease); all of them until it has registered.
+     * This instance's share of the in-progress calls to poll, among the instances that polled within {@code liveFor}
+     * (this one now); all of them until it has registered.
      */
-    PollShare pollShare() {
-        return registered ? store.pollShare(instanceId, bootId, DispatchStore.now(), config.lease()) : PollShare.ALL;
+    PollShare pollShare(Duration liveFor) {
+        return registered ? store.pollShare(instanceId, bootId, DispatchStore.now(), liveFor) : PollShare.ALL;
     }
 
     /**
@@ -68,12 +68,7 @@ final class CallDispatcher {
      * every third of a lease.
      */
     void start() {
-        start(true);
-    }
-
-    /** {@link #start()}, registered as an instance that polls or not (see {@link PollShare}). */
-    void start(boolean polls) {
-        store.register(instanceId, bootId, DispatchStore.now(), config.lease(), polls);
+        store.register(instanceId, bootId, DispatchStore.now(), config.lease());
         registered = true;
         writer.renewEvery(config.lease().dividedBy(3), this::renewLeases);
         heartbeat.beat();

@@ -39,10 +39,10 @@ import io.quarkus.scheduler.ScheduledExecution;
  * fails): a tick that ran past the scheduler's next check would otherwise make it skip that check, and leave the
  * calls due in the gap a whole tick late.
  * <p>
- * Instances share the calls: each one that dispatches (and so is registered, with a heartbeat) asks only about the
- * calls of its share, by id ({@link PollShare}), read again with each full read. When an instance stops, the others
- * take its share over at their next full read; when it dies, once its heartbeat is a lease old. An instance that
- * does not dispatch, or does not see its own heartbeat, asks about every call.
+ * Instances share the calls: each one that dispatches (and so is registered) records at each full read that it
+ * polls, and asks only about the calls of its share, by id, among the instances that polled within two intervals and
+ * a second ({@link PollShare}). When an instance stops or dies, the others take its share over within that time. An
+ * instance that does not dispatch asks about every call.
  * <p>
  * On SIGTERM the poller asks no more, waits up to {@link #STOP_WAIT} for the answers out, records them, and ends
  * before the application goes on stopping; no poll starts after it. (The requests still out are ended by
@@ -103,7 +103,9 @@ public class CallPollJob {
             DispatchMetrics metrics) {
         this.metrics = metrics;
         this.store = store;
-        this.shares = dispatch::pollShare;
+        // An instance that has not polled for two intervals and a second has stopped or died: its share is taken over.
+        Duration liveFor = config.interval().multipliedBy(2).plusSeconds(1);
+        this.shares = () -> dispatch.pollShare(liveFor);
         this.api = api;
         this.config = config;
         // An answer cannot take longer than connect + read timeout, three tries over.

@@ -48,7 +48,6 @@ public class DispatchJob {
     private final PacingConfig pacing;
 
     private volatile CallDispatcher dispatcher;
-    private final boolean polls;
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> nextWake;
     private Instant nextWakeAt;
@@ -56,9 +55,8 @@ public class DispatchJob {
     private final DispatchMetrics metrics;
 
     DispatchJob(DispatchStore store, CallApiClient api, RetryPolicy policy, DispatchConfig config, PacingConfig pacing,
-            PollConfig poll, DispatchMetrics metrics) {
+            DispatchMetrics metrics) {
         this.pacing = pacing;
-        this.polls = poll.enabled();
         this.store = store;
         this.api = api;
         this.policy = policy;
@@ -79,7 +77,7 @@ public class DispatchJob {
                     + " printable ASCII characters without spaces");
         }
         CallDispatcher started = newDispatcher(instanceId);
-        started.start(polls);
+        started.start();
         dispatcher = started;
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "call-dispatcher");
@@ -93,10 +91,13 @@ public class DispatchJob {
         wakeAt(Instant.now());
     }
 
-    /** This instance's share of the in-progress calls to poll: all of them when it does not dispatch. */
-    PollShare pollShare() {
+    /**
+     * This instance's share of the in-progress calls to poll, among the instances that polled within {@code liveFor}:
+     * all of them when it does not dispatch (it is not registered).
+     */
+    PollShare pollShare(Duration liveFor) {
         CallDispatcher current = dispatcher;
-        return current == null ? PollShare.ALL : current.pollShare();
+        return current == null ? PollShare.ALL : current.pollShare(liveFor);
     }
 
     /**

@@ -720,12 +720,6 @@ class DispatchStore {
      */
     @Transactional
     void register(String instanceId, String bootId, Instant now, Duration liveFor) {
-        register(instanceId, bootId, now, liveFor, true);
-    }
-
-    /** {@link #register(String, String, Instant, Duration)}, with whether the instance polls (see {@link PollShare}). */
-    @Transactional
-    void register(String instanceId, String bootId, Instant now, Duration liveFor, boolean polls) {
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement select = connection.prepareStatement("SELECT boot_id, heartbeat_at FROM dispatch_instances"
                     + " WHERE instance_id = ? FOR UPDATE")) {
@@ -739,12 +733,11 @@ class DispatchStore {
                                     + " call-scheduler.dispatch.instance-id, or leave it unset");
                         }
                         try (PreparedStatement update = connection.prepareStatement("UPDATE dispatch_instances"
-                                + " SET boot_id = ?, started_at = ?, heartbeat_at = ?, polls = ? WHERE instance_id = ?")) {
+                                + " SET boot_id = ?, started_at = ?, heartbeat_at = ?, polled_at = NULL WHERE instance_id = ?")) {
                             update.setString(1, bootId);
                             update.setObject(2, utc(now));
                             update.setObject(3, utc(now));
-                            update.setBoolean(4, polls);
-                            update.setString(5, instanceId);
+                            update.setString(4, instanceId);
                             update.executeUpdate();
                         }
                         return;
@@ -752,12 +745,11 @@ class DispatchStore {
                 }
             }
             try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dispatch_instances"
-                    + " (instance_id, boot_id, started_at, heartbeat_at, polls) VALUES (?, ?, ?, ?, ?)")) {
+                    + " (instance_id, boot_id, started_at, heartbeat_at) VALUES (?, ?, ?, ?)")) {
                 insert.setString(1, instanceId);
                 insert.setString(2, bootId);
                 insert.setObject(3, utc(now));
                 insert.setObject(4, utc(now));
-                insert.setBoolean(5, polls);
                 insert.executeUpdate();
             }
         } catch (SQLException e) {
@@ -766,27 +758,36 @@ class DispatchStore {
     }
 
     /**
-     * This instance's share of the in-progress calls to poll: its place among the instances that poll and whose
-     * heartbeat is newer than {@code liveFor}, by instance id; {@link PollShare#ALL} when it is not among them.
+     * This instance's share of the in-progress calls to poll: records that it polls now, then finds its place among the
+     * instances that polled within {@code liveFor}, by instance id; {@link PollShare#ALL} when it is not registered.
      */
     @Transactional
     PollShare pollShare(String instanceId, String bootId, Instant now, Duration liveFor) {
         List<String> live = new ArrayList<>();
-        boolean found = false;
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement select = connection.prepareStatement("SELECT instance_id, boot_id FROM"
-                        + " dispatch_instances WHERE polls AND heartbeat_at > ? ORDER BY instance_id")) {
-            select.setObject(1, utc(now.minus(liveFor)));
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    live.add(rows.getString(1));
-                    found |= rows.getString(1).equals(instanceId) && rows.getString(2).equals(bootId);
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement polled = connection.prepareStatement(
+                    "UPDATE dispatch_instances SET polled_at = ? WHERE instance_id = ? AND boot_id = ?")) {
+                polled.setObject(1, utc(now));
+                polled.setString(2, instanceId);
+                polled.setString(3, bootId);
+                if (polled.executeUpdate() == 0) {
+                    return PollShare.ALL;
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement("SELECT instance_id FROM dispatch_instances"
+                    + " WHERE polled_at > ? ORDER BY instance_id")) {
+                select.setObject(1, utc(now.minus(liveFor)));
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        live.add(rows.getString(1));
+                    }
                 }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not read the instances that poll: " + e.getMessage(), e);
         }
-        return found ? new PollShare(live.indexOf(instanceId), live.size()) : PollShare.ALL;
+        int index = live.indexOf(instanceId);
+        return index < 0 ? PollShare.ALL : new PollShare(index, live.size());
     }
 
     /** Removes this instance's registration on a clean stop, so its id is free at once. */

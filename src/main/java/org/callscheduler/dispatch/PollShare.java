@@ -2,10 +2,10 @@ package org.callscheduler.dispatch;
 
 /**
  * The in-progress calls one instance asks the Call API about: those whose id modulo {@code of} is {@code index}, where
- * {@code of} is the number of live instances that poll and {@code index} this instance's place among them (by
- * instance id). {@link #ALL} when it polls alone, or is not registered (it does not dispatch), or does not find
- * itself among the live ones (its own heartbeat is late): it then asks about every call, as a call asked twice costs a
- * status request and a call not asked at all would not show how it ends.
+ * {@code of} is the number of instances that polled lately and {@code index} this instance's place among them (by
+ * instance id). {@link #ALL} when it polls alone or is not registered (it does not dispatch): it then asks about every
+ * call. A call asked twice costs a status request; one asked by nobody would not show how it ends, so an instance
+ * counts as polling only for two of its intervals and a second after it last did.
  */
 record PollShare(int index, int of) {
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -35,9 +36,9 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * Instances that dispatch and poll share the in-progress calls: each asks the Call API about the calls of its share
- * only, and together they ask about every call once. An instance whose heartbeat is a lease old, or that does not
- * poll, has no share; one that is not registered asks about every call. Two dispatchers registered under their own
- * instance ids stand for two instances on one database.
+ * only, and together they ask about every call once. An instance that has not polled lately (it died, or does not
+ * poll) has no share; one that stopped leaves its share at once. Two dispatchers registered under their own instance
+ * ids stand for two instances on one database.
  */
 @QuarkusTest
 @TestProfile(WireMockProfile.class)
@@ -52,8 +53,8 @@ class PollShareTest {
     @Inject
     DispatchJob job;
 
-    @Inject
-    DispatchConfig config;
+    /** How long an instance counts as polling after it last did (two intervals and a second, as the poller's). */
+    private static final Duration LIVE_FOR = Duration.ofSeconds(3);
 
     @Inject
     DataSource dataSource;
@@ -82,7 +83,7 @@ class PollShareTest {
 
     @AfterEach
     void stopTheInstances() {
-        poller.shareAs(job::pollShare);
+        poller.shareAs(() -> job.pollShare(LIVE_FOR));
         for (CallDispatcher dispatcher : new CallDispatcher[] { first, second }) {
             if (dispatcher != null) {
                 dispatcher.stop();
@@ -94,12 +95,9 @@ class PollShareTest {
 
     @Test
     void twoInstancesThatPollAskAboutEachCallOnceBetweenThem() {
-        first = job.newDispatcher("poll-share-a");
-        first.start(true);
-        second = job.newDispatcher("poll-share-b");
-        second.start(true);
-        assertEquals(new PollShare(0, 2), first.pollShare());
-        assertEquals(new PollShare(1, 2), second.pollShare());
+        startBoth();
+        assertEquals(new PollShare(0, 2), first.pollShare(LIVE_FOR));
+        assertEquals(new PollShare(1, 2), second.pollShare(LIVE_FOR));
 
         Set<String> askedByFirst = askedAs(first);
         Set<String> askedBySecond = askedAs(second);
@@ -114,41 +112,45 @@ class PollShareTest {
     }
 
     @Test
-    void anInstanceWhoseHeartbeatIsALeaseOldLeavesItsShareToTheOthers() throws SQLException {
-        first = job.newDispatcher("poll-share-a");
-        first.start(true);
-        second = job.newDispatcher("poll-share-b");
-        second.start(true);
-        heartbeat("poll-share-a", Instant.now().minus(config.lease()).minusSeconds(1));
+    void anInstanceThatHasNotPolledLatelyLeavesItsShareToTheOthers() throws SQLException {
+        startBoth();
+        // The first died (kill -9): it polled last longer ago than the others count it.
+        polledAt("poll-share-a", Instant.now().minus(LIVE_FOR).minusSeconds(1));
 
-        assertEquals(PollShare.ALL, second.pollShare());
+        assertEquals(PollShare.ALL, second.pollShare(LIVE_FOR));
         assertEquals(calls.keySet(), askedAs(second));
-        // The instance that did not beat does not see itself among the live ones either: it asks about every call.
-        assertEquals(PollShare.ALL, first.pollShare());
     }
 
     @Test
     void anInstanceThatDoesNotPollHasNoShare() {
+        // Both dispatch; only the second polls (the first never records a poll).
         first = job.newDispatcher("poll-share-a");
-        first.start(false);
+        first.start();
         second = job.newDispatcher("poll-share-b");
-        second.start(true);
+        second.start();
 
-        assertEquals(PollShare.ALL, second.pollShare());
+        assertEquals(PollShare.ALL, second.pollShare(LIVE_FOR));
         assertEquals(calls.keySet(), askedAs(second));
     }
 
     @Test
     void anInstanceThatStoppedLeavesItsShareAtOnce() {
-        first = job.newDispatcher("poll-share-a");
-        first.start(true);
-        second = job.newDispatcher("poll-share-b");
-        second.start(true);
+        startBoth();
         assertEquals(idsWith(1), askedAs(second));
 
         first.stop(); // deregisters
         first = null;
         assertEquals(calls.keySet(), askedAs(second));
+    }
+
+    /** Two instances that dispatch and poll: each has polled once. */
+    private void startBoth() {
+        first = job.newDispatcher("poll-share-a");
+        first.start();
+        second = job.newDispatcher("poll-share-b");
+        second.start();
+        first.pollShare(LIVE_FOR);
+        second.pollShare(LIVE_FOR);
     }
 
     /** The calls (by Call API id) whose id modulo 2 is {@code remainder}. */
@@ -159,7 +161,7 @@ class PollShareTest {
 
     /** The calls a poll of every call asks about, as the instance of {@code dispatcher}. */
     private Set<String> askedAs(CallDispatcher dispatcher) {
-        poller.shareAs(dispatcher::pollShare);
+        poller.shareAs(() -> dispatcher.pollShare(LIVE_FOR));
         WireMockCallApi.server().resetRequests();
         int asked = poller.poll();
         Set<String> ids = WireMockCallApi.server().getAllServeEvents().stream()
@@ -169,10 +171,10 @@ class PollShareTest {
         return ids;
     }
 
-    private void heartbeat(String instanceId, Instant at) throws SQLException {
+    private void polledAt(String instanceId, Instant at) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement update = connection.prepareStatement(
-                        "UPDATE dispatch_instances SET heartbeat_at = ? WHERE instance_id = ?")) {
+                        "UPDATE dispatch_instances SET polled_at = ? WHERE instance_id = ?")) {
             update.setObject(1, at.atOffset(ZoneOffset.UTC));
             update.setString(2, instanceId);
             assertEquals(1, update.executeUpdate());
