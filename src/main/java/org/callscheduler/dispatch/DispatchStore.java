@@ -822,13 +822,7 @@ class DispatchStore {
     private static final String ACTIVE_COLUMNS = "SELECT id, call_api_id, call_status, attempts, dialled_at, retry_on,"
             + " retry_max, retry_delay_seconds, retried_outcomes, expires_at FROM scheduled_calls";
 
-    /** In-progress calls to ask the Call API about, the longest-running first. */
-    @Transactional
-    List<ActiveCall> listActive(int limit) {
-        return listActive(limit, PollShare.ALL);
-    }
-
-    /** The in-progress calls of {@code share}, the longest-running first. */
+    /** The in-progress calls of {@code share} to ask the Call API about, the longest-running first. */
     @Transactional
     List<ActiveCall> listActive(int limit, PollShare share) {
         return listActive(ACTIVE_COLUMNS + " WHERE status = 'in-progress'" + shareCondition(share)
@@ -836,15 +830,9 @@ class DispatchStore {
     }
 
     /**
-     * In-progress calls dialled at or after {@code since}, the longest-running first: the calls that went into
-     * progress since an earlier read, through the (status, dialled_at) index.
+     * The in-progress calls of {@code share} dialled at or after {@code since}, the longest-running first: the calls
+     * that went into progress since an earlier read, through the (status, dialled_at) index.
      */
-    @Transactional
-    List<ActiveCall> listActiveSince(Instant since, int limit) {
-        return listActiveSince(since, limit, PollShare.ALL);
-    }
-
-    /** {@link #listActiveSince(Instant, int)} within {@code share}. */
     @Transactional
     List<ActiveCall> listActiveSince(Instant since, int limit, PollShare share) {
         return listActive(ACTIVE_COLUMNS + " WHERE status = 'in-progress' AND dialled_at >= ?" + shareCondition(share)
